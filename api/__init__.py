@@ -1,0 +1,53 @@
+"""Who Does What: a REST/JSON knowledge API about the people who build and run software.
+
+`create_app` wires configuration, extensions, error handlers, blueprints and CLI commands.
+Configuration comes from environment variables only; api/config.py lists them all.
+"""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import Config
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the application. `config` overrides Config: a class, or a mapping of settings."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config["DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'who-does-what.db'}"
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger(__name__).setLevel(app.config["LOG_LEVEL"])
+
+    # Import late: blueprints read the registry, which imports every model.
+    from . import cli
+    from .errors import register_error_handlers
+    from .extensions import ProblemApi, cors, db
+    from .http import register_http_hooks
+    from .resources import register_blueprints
+
+    # extensions
+    db.init_app(app)
+    api = ProblemApi(app)
+    cors.init_app(
+        app,
+        origins=app.config["CORS_ORIGINS"],
+        expose_headers=["ETag", "Link", "X-Total-Count"],
+        methods=["GET", "HEAD", "OPTIONS"],
+        max_age=600,
+    )
+
+    # blueprints, hooks, errors, commands
+    register_blueprints(app, api)
+    register_http_hooks(app)
+    register_error_handlers(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,46 @@
+"""Configuration, read from environment variables only (the README's table lists them too).
+
+- DATABASE_URL: SQLAlchemy URL; postgresql:// uses psycopg 3. Empty: SQLite under instance/.
+- DB_POOL_SIZE (5), DB_POOL_TIMEOUT (5 s): PostgreSQL connection pool per process.
+- CORS_ORIGINS: comma-separated origins allowed to read cross-origin, or `*`. Empty: none.
+- CACHE_MAX_AGE (0): seconds clients may reuse a read without revalidating its ETag.
+- SEED_DIR (seed/ in the project): where `flask seed` reads fixtures.
+- LOG_LEVEL (INFO): level of the application's own logger.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    DATABASE_URL = os.environ.get("DATABASE_URL", "")  # empty: SQLite under instance/
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", 5)
+    DB_POOL_TIMEOUT = _int("DB_POOL_TIMEOUT", 5)
+    CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
+    CACHE_MAX_AGE = _int("CACHE_MAX_AGE", 0)
+    SEED_DIR = os.environ.get("SEED_DIR", str(PROJECT_ROOT / "seed"))
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    # Requests larger than this are refused with 413 before they are read.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    # flask-smorest: the spec and where it is served.
+    API_TITLE = "Who Does What"
+    API_VERSION = "1.0.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # /docs is served by api/resources/docs.py from a local copy of Swagger UI.
+    OPENAPI_SWAGGER_UI_PATH = None
+
+
+class TestConfig(Config):
+    TESTING = True
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+    CORS_ORIGINS = ["https://app.example"]

@@ -1,0 +1,99 @@
+"""Extensions created unbound at import time and bound to the app in create_app."""
+
+import http
+
+from flask import Flask, current_app, g
+from flask_cors import CORS
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from schemas.base import ProblemSchema
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, documenting every error as RFC 9457 problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error, as problem details.", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_error_handlers(self):
+        """Errors are handled by api/errors.py, registered by create_app."""
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for plain postgresql:// URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str, pool_size: int = 5, pool_timeout: int = 5) -> Engine:
+    """An engine for SQLite (foreign keys on, WAL) or PostgreSQL (psycopg 3, pre-ping)."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout, pool_pre_ping=True)
+
+
+class Database:
+    """Per-app engine and sessionmaker; a Session per app context, closed when it ends.
+
+    State lives in app.extensions, not on this object, so that several apps (tests, two
+    instances) can share one process.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(
+            app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"], app.config["DB_POOL_TIMEOUT"]
+        )
+        app.extensions["database"] = sessionmaker(engine, expire_on_commit=False)
+        app.teardown_appcontext(self._close_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["database"].kw["bind"]
+
+    @property
+    def session(self) -> Session:
+        """The current app context's Session, opened on first use."""
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["database"]()
+        return g.db_session
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()
+cors = CORS()
+# No module-level Api: flask-smorest keeps one spec per Api object, so each app gets its own
+# (create_app builds it), letting tests and several instances coexist in one process.

@@ -1,0 +1,60 @@
+"""Request guards and response headers applied to every route."""
+
+from flask import Flask, Response, abort, current_app, request
+
+from .extensions import PROBLEM_CONTENT_TYPE
+
+JSON_TYPES = ("application/json", PROBLEM_CONTENT_TYPE)
+BODY_TYPES = ("application/json", "application/merge-patch+json")
+# HTML pages (the docs) negotiate for themselves; everything else answers JSON.
+HTML_BLUEPRINTS = {"docs"}
+
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
+HTML_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def check_request() -> None:
+    """Refuse what no route can answer: oversized bodies, non-JSON bodies, non-JSON Accept."""
+    length = request.content_length
+    if length and length > current_app.config["MAX_CONTENT_LENGTH"]:
+        abort(413, description=f"The body is {length} bytes; the limit is 1 MiB.")
+    if length and request.mimetype not in BODY_TYPES:
+        abort(
+            415,
+            description=f"Bodies must be one of {', '.join(BODY_TYPES)}, "
+            f"not {request.mimetype or 'untyped'}.",
+        )
+    accept = request.accept_mimetypes
+    if request.blueprint not in HTML_BLUEPRINTS and accept and not accept.best_match(JSON_TYPES):
+        abort(406, description="This resource is served as application/json only.")
+
+
+def add_headers(response: Response) -> Response:
+    """ETag and 304 on successful reads, caching policy, security headers on everything."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        if not response.direct_passthrough and not response.get_etag()[0]:
+            response.add_etag()
+        if "Cache-Control" not in response.headers:
+            max_age = current_app.config["CACHE_MAX_AGE"]
+            response.cache_control.public = True
+            if max_age:
+                response.cache_control.max_age = max_age
+            else:
+                response.cache_control.no_cache = True
+        response = response.make_conditional(request)
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    html = response.mimetype == "text/html"
+    headers.setdefault("Content-Security-Policy", HTML_CSP if html else JSON_CSP)
+    response.vary.add("Accept")
+    return response
+
+
+def register_http_hooks(app: Flask) -> None:
+    app.before_request(check_request)
+    app.after_request(add_headers)

@@ -1,0 +1,28 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers every table."""
+
+from .base import Base, Entry
+from .catalog import Metric, Responsibility, SubDiscipline, Tool
+from .faqs import Faq, Tag
+from .knowledge import Practice, Resource, Topic
+from .roles import Role
+from .schedules import Schedule, ScheduleEntry
+from .workflows import Workflow, WorkflowStage
+
+__all__ = [
+    "Base",
+    "Entry",
+    "Faq",
+    "Metric",
+    "Practice",
+    "Resource",
+    "Responsibility",
+    "Role",
+    "Schedule",
+    "ScheduleEntry",
+    "SubDiscipline",
+    "Tag",
+    "Tool",
+    "Topic",
+    "Workflow",
+    "WorkflowStage",
+]

@@ -1,0 +1,28 @@
+"""FAQ entries and the tags that group them."""
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import NAME_LENGTH, Base, Entry, link_table
+
+faq_roles = link_table("faq_roles", faq_id="faqs.id", role_id="roles.id")
+faq_tags = link_table("faq_tags", faq_id="faqs.id", tag_id="tags.id")
+
+
+class Tag(Entry, Base):
+    __tablename__ = "tags"
+
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    summary: Mapped[str] = mapped_column(Text)
+
+    faqs = relationship("Faq", secondary=faq_tags, back_populates="tags", order_by="Faq.slug")
+
+
+class Faq(Entry, Base):
+    __tablename__ = "faqs"
+
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+
+    roles = relationship("Role", secondary=faq_roles, back_populates="faqs", order_by="Role.slug")
+    tags = relationship("Tag", secondary=faq_tags, back_populates="faqs", order_by="Tag.slug")

@@ -1,0 +1,17 @@
+"""HTTP resources: one flask-smorest Blueprint per collection, plus the root, health and docs."""
+
+from flask import Flask
+from flask_smorest import Api
+
+from ..registry import COLLECTIONS
+from .collections import collection_blueprint
+from .docs import docs
+from .meta import meta_blueprint
+
+
+def register_blueprints(app: Flask, api: Api) -> None:
+    """Blueprints are built per app: flask-smorest records their docs per Api."""
+    api.register_blueprint(meta_blueprint())
+    for collection in COLLECTIONS:
+        api.register_blueprint(collection_blueprint(collection))
+    app.register_blueprint(docs)

@@ -1,0 +1,57 @@
+"""The one place that turns entries into JSON responses: fields, embedding, pagination."""
+
+import json
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, request
+from marshmallow import Schema
+
+from ..registry import BY_MODEL, Collection
+from ..services.entries import Page
+
+
+@cache
+def schema_for(collection: Collection) -> Schema:
+    """Schemas hold no per-call state: one instance per collection serves every request."""
+    return collection.schema()
+
+
+def represent(collection: Collection, entry: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """Dump one entry, embedding the relations in `expand`, keeping only `fields` if given."""
+    data = schema_for(collection).dump(entry)
+    if only := args.get("only"):
+        data = {key: value for key, value in data.items() if key in only}
+    if expand := args.get("expand"):
+        data["embedded"] = {name: _embed(getattr(entry, name)) for name in expand}
+    return data
+
+
+def _embed(related: Any) -> list[dict[str, Any]]:
+    entries = related if isinstance(related, list) else [related] if related else []
+    return [schema_for(BY_MODEL[type(e)]).dump(e) for e in entries]
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Serialize compactly, keeping the schema's field order."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, headers=headers, mimetype="application/json")
+
+
+def _page_url(number: int) -> str:
+    args = request.args.copy()
+    args["page"] = str(number)
+    return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
+
+
+def pagination_headers(page: Page) -> dict[str, str]:
+    """RFC 8288 `Link` (first, prev, next, last) and `X-Total-Count`."""
+    targets = {"first": 1}
+    if page.page > 1:
+        targets["prev"] = min(page.page - 1, page.last_page)
+    if page.page < page.last_page:
+        targets["next"] = page.page + 1
+    targets["last"] = page.last_page
+    links = ", ".join(f'<{_page_url(n)}>; rel="{rel}"' for rel, n in targets.items())
+    return {"Link": links, "X-Total-Count": str(page.total)}

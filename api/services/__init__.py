@@ -1,0 +1,1 @@
+"""Plain functions on a SQLAlchemy Session: queries, seeding. No request objects here."""

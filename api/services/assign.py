@@ -1,0 +1,61 @@
+"""Apply validated data to a model, resolving slug references to the entries they name."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..registry import BY_MODEL
+
+
+class UnknownReferences(Exception):
+    """Slugs that name no entry, keyed by field path (e.g. "stages.2.tools")."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _resolve(session: Session, target: type, slugs: list[str], path: str, errors: dict) -> list:
+    found = {e.slug: e for e in session.scalars(select(target).where(target.slug.in_(slugs)))}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        label = BY_MODEL[target].label
+        errors[path] = [f"Unknown {label} slug: {slug}." for slug in missing]
+    return [found[slug] for slug in slugs if slug in found]
+
+
+def _assign(session: Session, obj: Any, data: dict[str, Any], prefix: str, errors: dict) -> None:
+    relationships = type(obj).__mapper__.relationships
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        relation = relationships.get(key)
+        if relation is None:
+            setattr(obj, key, value)
+            continue
+        target = relation.mapper.class_
+        if not hasattr(target, "slug"):
+            # Owned child rows (stages, schedule entries): rebuilt in the given order.
+            children = []
+            for position, child_data in enumerate(value):
+                child = target(position=position)
+                _assign(session, child, child_data, f"{path}.{position}.", errors)
+                children.append(child)
+            setattr(obj, key, children)
+        elif relation.uselist:
+            setattr(obj, key, _resolve(session, target, value, path, errors))
+        else:
+            resolved = _resolve(session, target, [value], path, errors) if value else [None]
+            setattr(obj, key, resolved[0] if resolved else None)
+
+
+def assign(session: Session, obj: Any, data: dict[str, Any]) -> None:
+    """Set columns and relationships of `obj` from schema-loaded `data`.
+
+    Raises UnknownReferences naming every field whose slugs match no entry.
+    """
+    errors: dict[str, list[str]] = {}
+    with session.no_autoflush:
+        _assign(session, obj, data, "", errors)
+    if errors:
+        raise UnknownReferences(errors)

@@ -1,0 +1,81 @@
+"""Reading entries: filtered, sorted, paginated lists and single entries by slug."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
+
+from schemas.fields import is_slug
+
+from ..registry import Collection
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def eager_loads(model: type) -> list[_AbstractLoad]:
+    """Load every relationship a representation shows, in one query per relationship.
+
+    Child rows (stages, schedule entries) have relationships of their own, loaded too.
+    """
+    options = []
+    for relation in model.__mapper__.relationships:
+        load = selectinload(getattr(model, relation.key))
+        child = relation.mapper.class_
+        if not hasattr(child, "slug"):
+            for grandchild in child.__mapper__.relationships:
+                options.append(load.selectinload(getattr(child, grandchild.key)))
+        options.append(load)
+    return options
+
+
+def order_by(collection: Collection, keys: Sequence[str]) -> list:
+    """Translate `sort` keys ("name", "-updated_at") into ORDER BY clauses, id last."""
+    clauses = []
+    for key in keys:
+        column = getattr(collection.model, key.lstrip("-"))
+        clauses.append(column.desc() if key.startswith("-") else column.asc())
+    clauses.append(collection.model.id.asc())
+    return clauses
+
+
+def list_entries(session: Session, collection: Collection, args: dict[str, Any]) -> Page:
+    """One page of a collection, filtered by the collection's filters present in `args`."""
+    model = collection.model
+    conditions = [build(args[name]) for name, build in collection.filters.items() if name in args]
+    total = session.scalar(select(func.count()).select_from(model).where(*conditions))
+    query = (
+        select(model)
+        .where(*conditions)
+        .order_by(*order_by(collection, args.get("sort") or collection.default_sort))
+        .limit(args["page_size"])
+        .offset((args["page"] - 1) * args["page_size"])
+        .options(*eager_loads(model))
+    )
+    items = session.scalars(query).all() if total else []
+    return Page(items, total or 0, args["page"], args["page_size"])
+
+
+def get_entry(session: Session, collection: Collection, slug: str) -> Any | None:
+    """The entry with this slug, or None. Malformed slugs cannot exist and are not queried."""
+    if not is_slug(slug):
+        return None
+    query = select(collection.model).where(collection.model.slug == slug)
+    return session.scalars(query.options(*eager_loads(collection.model))).one_or_none()
+
+
+def count_entries(session: Session, models: Sequence[type]) -> dict[type, int]:
+    """How many entries each model's table holds."""
+    return {model: session.scalar(select(func.count()).select_from(model)) for model in models}

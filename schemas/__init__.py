@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the public contract of the API. Nothing here imports from `api`."""

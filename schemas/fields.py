@@ -1,0 +1,105 @@
+"""Reusable marshmallow fields: slugs, references to other entries, comma-separated lists."""
+
+import re
+from collections.abc import Iterable
+
+from marshmallow import ValidationError, fields, validate
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX_LENGTH = 80
+SLUG_RE = re.compile(SLUG_PATTERN)
+
+NAME_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 20_000
+
+
+def is_slug(value: str) -> bool:
+    """Tell whether a string is a well-formed slug (lowercase words joined by hyphens)."""
+    return len(value) <= SLUG_MAX_LENGTH and SLUG_RE.fullmatch(value) is not None
+
+
+class Slug(fields.String):
+    """A slug: lowercase ASCII letters and digits in words joined by single hyphens."""
+
+    def __init__(self, **kwargs):
+        metadata = {
+            "pattern": SLUG_PATTERN,
+            "maxLength": SLUG_MAX_LENGTH,
+            "example": "devops-engineer",
+        }
+        metadata.update(kwargs.pop("metadata", {}))
+        super().__init__(
+            validate=validate.Regexp(
+                SLUG_RE, error="Must be lowercase letters and digits joined by single hyphens."
+            ),
+            metadata=metadata,
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if len(result) > SLUG_MAX_LENGTH:
+            raise ValidationError(f"Longer than maximum length {SLUG_MAX_LENGTH}.")
+        return result
+
+
+def name_field(**kwargs) -> fields.String:
+    """A required short human-readable name."""
+    return fields.String(validate=validate.Length(1, NAME_MAX_LENGTH), **kwargs)
+
+
+def text_field(**kwargs) -> fields.String:
+    """A prose field of at most TEXT_MAX_LENGTH characters."""
+    return fields.String(validate=validate.Length(1, TEXT_MAX_LENGTH), **kwargs)
+
+
+class SlugRef(Slug):
+    """A reference to another entry: dumped from the related object as its slug."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.slug
+
+
+class SlugList(fields.List):
+    """References to other entries: dumped from related objects as a list of their slugs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Slug(), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else [item.slug for item in value]
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        slugs = super()._deserialize(value, attr, data, **kwargs)
+        if len(set(slugs)) != len(slugs):
+            raise ValidationError("Each slug may appear only once.")
+        return slugs
+
+
+class CommaSeparated(fields.String):
+    """A query parameter holding a comma-separated list of names taken from a fixed set.
+
+    `signed=True` allows a leading "-" on each name (descending sort).
+    """
+
+    def __init__(self, choices: Iterable[str], *, signed: bool = False, **kwargs):
+        self.choices = tuple(choices)
+        self.signed = signed
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        if not names:
+            raise ValidationError("Give at least one name.")
+        unknown = [
+            n
+            for n in names
+            if (n[1:] if self.signed and n.startswith("-") else n) not in self.choices
+        ]
+        if unknown:
+            allowed = ", ".join(self.choices)
+            raise ValidationError(f"Unknown name(s): {', '.join(unknown)}. Allowed: {allowed}.")
+        if len(set(names)) != len(names):
+            raise ValidationError("Each name may appear only once.")
+        return names

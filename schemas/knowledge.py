@@ -1,0 +1,88 @@
+"""Practices (CALMS), topics (history, case studies, guidance) and resources."""
+
+from marshmallow import fields, validate
+
+from .base import EntrySchema, item_args, list_args
+from .fields import name_field, text_field
+
+TOPIC_KINDS = ("history", "comparison", "case-study", "guidance", "culture", "example")
+RESOURCE_KINDS = ("recommended", "source")
+
+
+class PracticeSchema(EntrySchema):
+    """A pillar of a practice framework such as CALMS."""
+
+    COLLECTION = "practices"
+
+    name = name_field(required=True, metadata={"example": "Automation"})
+    framework = fields.String(
+        required=True, validate=validate.Length(1, 40), metadata={"example": "CALMS"}
+    )
+    position = fields.Integer(
+        required=True,
+        validate=validate.Range(1, 100),
+        metadata={"description": "Place within the framework, from 1.", "example": 2},
+    )
+    summary = text_field(required=True)
+
+
+class TopicSchema(EntrySchema):
+    """A piece of background: history, a case study, a comparison, guidance."""
+
+    COLLECTION = "topics"
+
+    title = name_field(required=True, metadata={"example": "The wall between Dev and Ops"})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(TOPIC_KINDS),
+        metadata={"description": f"One of: {', '.join(TOPIC_KINDS)}.", "example": "history"},
+    )
+    summary = text_field(required=True)
+    body = text_field(required=True)
+
+
+class ResourceSchema(EntrySchema):
+    """A source article or a recommended resource for further reading."""
+
+    COLLECTION = "resources"
+
+    title = name_field(required=True, metadata={"example": "Docker Documentation"})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(RESOURCE_KINDS),
+        metadata={"description": "`source` or `recommended`.", "example": "recommended"},
+    )
+    summary = text_field(required=True)
+    url = fields.Url(allow_none=True, load_default=None, validate=validate.Length(max=500))
+    author = name_field(allow_none=True, load_default=None)
+    publisher = name_field(allow_none=True, load_default=None)
+    published_on = fields.Date(
+        allow_none=True, load_default=None, metadata={"example": "2026-06-12"}
+    )
+
+
+PracticeListArgs = list_args(
+    PracticeSchema,
+    sort=("name", "position"),
+    framework=fields.String(
+        validate=validate.Length(1, 40), metadata={"description": "Only this framework's pillars."}
+    ),
+)
+PracticeItemArgs = item_args(PracticeSchema)
+TopicListArgs = list_args(
+    TopicSchema,
+    sort=("title", "kind"),
+    kind=fields.String(
+        validate=validate.OneOf(TOPIC_KINDS), metadata={"description": "Only topics of this kind."}
+    ),
+)
+TopicItemArgs = item_args(TopicSchema)
+ResourceListArgs = list_args(
+    ResourceSchema,
+    sort=("title", "kind"),
+    kind=fields.String(
+        validate=validate.OneOf(RESOURCE_KINDS),
+        metadata={"description": "Only resources of this kind."},
+    ),
+)
+ResourceItemArgs = item_args(ResourceSchema)
