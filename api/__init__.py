@@ -4,7 +4,6 @@
 Configuration comes from environment variables only; api/config.py lists them all.
 """
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'who-does-what.db'}"
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger(__name__).setLevel(app.config["LOG_LEVEL"])
+    # The app's logger is named "api": its modules' loggers (api.errors, ...) log through it.
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
     # Import late: blueprints read the registry, which imports every model.
     from . import cli
