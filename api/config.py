@@ -41,6 +41,7 @@ class Config:
 
 
 class TestConfig(Config):
+    """The test suite's settings; tests/conftest.py sets DATABASE_URL per run."""
+
     TESTING = True
-    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
     CORS_ORIGINS = ["https://app.example"]

@@ -2,6 +2,8 @@
 
 import http
 
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, current_app, g
 from flask_cors import CORS
 from flask_smorest import Api
@@ -9,9 +11,22 @@ from flask_smorest.utils import prepare_response
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from schemas.base import ProblemSchema
+from schemas.base import EntrySchema, ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def schema_name(schema) -> str:
+    """Component name of a schema: "Tool" for the (partial) representation clients read.
+
+    Representations are documented with partial=True because `fields` may leave any field
+    out; the same schema with its required fields (request bodies) is "ToolInput".
+    """
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if issubclass(cls, EntrySchema) and not getattr(schema, "partial", None):
+        return f"{name}Input"
+    return name
 
 
 class ProblemApi(Api):
@@ -19,6 +34,10 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+    def __init__(self, app: Flask):
+        plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+        super().__init__(app, spec_kwargs={"marshmallow_plugin": plugin})
 
     def _register_responses(self):
         for status in http.HTTPStatus:

@@ -1,6 +1,6 @@
 """Base schemas: the fields every entry carries, list query arguments, problem details."""
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, class_registry, fields, validate
 
 from .fields import CommaSeparated, Slug
 
@@ -73,12 +73,20 @@ class ListArgsSchema(StrictSchema):
     )
 
 
+def _partial(schema_name: str):
+    """A Nested target resolved late (schemas refer to each other) and documented partial."""
+    return lambda: class_registry.get_class(schema_name)(partial=True)
+
+
 def embedded_field(owner: str, relations: dict[str, str]) -> fields.Nested:
     """The dump-only `embedded` object: one list of full entries per expanded relation."""
     schema = type(
         f"{owner}EmbeddedSchema",
         (Schema,),
-        {name: fields.List(fields.Nested(target)) for name, target in relations.items()},
+        {
+            name: fields.List(fields.Nested(_partial(target)))
+            for name, target in relations.items()
+        },
     )
     return fields.Nested(
         schema, dump_only=True, metadata={"description": "Related entries, present with `expand`."}

@@ -79,27 +79,26 @@ class SlugList(fields.List):
 class CommaSeparated(fields.String):
     """A query parameter holding a comma-separated list of names taken from a fixed set.
 
-    `signed=True` allows a leading "-" on each name (descending sort).
+    `signed=True` allows a leading "-" on each name (descending sort). The documented
+    `pattern` is exactly what is accepted; a repeated name counts once.
     """
 
     def __init__(self, choices: Iterable[str], *, signed: bool = False, **kwargs):
         self.choices = tuple(choices)
         self.signed = signed
-        super().__init__(**kwargs)
+        name = ("-?" if signed else "") + "(?:" + "|".join(map(re.escape, self.choices)) + ")"
+        self.pattern = re.compile(f"^{name}(?:,{name})*$")
+        metadata = {"pattern": self.pattern.pattern, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        names = [name.strip() for name in text.split(",") if name.strip()]
-        if not names:
-            raise ValidationError("Give at least one name.")
-        unknown = [
-            n
-            for n in names
-            if (n[1:] if self.signed and n.startswith("-") else n) not in self.choices
-        ]
-        if unknown:
-            allowed = ", ".join(self.choices)
-            raise ValidationError(f"Unknown name(s): {', '.join(unknown)}. Allowed: {allowed}.")
-        if len(set(names)) != len(names):
-            raise ValidationError("Each name may appear only once.")
-        return names
+        if not self.pattern.fullmatch(text):
+            names = text.split(",")
+            unknown = [n for n in names if (n[1:] if self.signed else n) not in self.choices]
+            shown = ", ".join(repr(n) for n in (unknown or names))
+            raise ValidationError(
+                f"Unknown name(s): {shown}. Give a comma-separated list, no spaces, "
+                f"of: {', '.join(self.choices)}."
+            )
+        return list(dict.fromkeys(text.split(",")))

@@ -2,13 +2,12 @@
 
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from ..extensions import db
 from ..registry import Collection
 from ..services.entries import get_entry, list_entries
-from .openapi_docs import LIST_HEADERS, NOT_MODIFIED, READ_HEADERS, read_operation
+from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
 from .representation import json_response, pagination_headers, represent
 
 
@@ -36,17 +35,14 @@ def collection_blueprint(collection: Collection) -> Blueprint:
     @blp.route("")
     class EntryList(MethodView):
         @blp.doc(
-            **read_operation(
-                f"list{_camel(collection.name)}",
-                f"List {title}",
-                f"{collection.description} A JSON array, paginated with `page` and `page_size`; "
-                "`Link` and `X-Total-Count` headers describe the pages."
-                f"{_filters_doc(collection)} Shape each entry with `fields` and `expand`.",
-            )
+            operationId=f"list{_camel(collection.name)}",
+            summary=f"List {title}",
+            description=f"{collection.description} A JSON array, paginated with `page` and "
+            "`page_size`; `Link` and `X-Total-Count` headers describe the pages."
+            f"{_filters_doc(collection)} Shape each entry with `fields` and `expand`.",
         )
         @blp.arguments(collection.list_args, location="query", unknown=RAISE, as_kwargs=False)
-        @blp.response(200, collection.schema(many=True), headers=LIST_HEADERS)
-        @blp.alt_response(304, description=NOT_MODIFIED)
+        @blp.response(200, collection.schema(many=True, partial=True), headers=LIST_HEADERS)
         @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
         def get(self, args):
             page = list_entries(db.session, collection, args)
@@ -56,16 +52,13 @@ def collection_blueprint(collection: Collection) -> Blueprint:
     @blp.route("/<slug>")
     class EntryBySlug(MethodView):
         @blp.doc(
-            **read_operation(
-                f"get{singular}",
-                f"Get one {collection.label} by slug",
-                f"One entry of {title}, with its version, timestamps and links to related "
-                "entries. Shape it with `fields` and `expand`. Unknown slugs answer 404.",
-            )
+            operationId=f"get{singular}",
+            summary=f"Get one {collection.label} by slug",
+            description=f"One entry of {title}, with its version, timestamps and links to related "
+            "entries. Shape it with `fields` and `expand`. Unknown slugs answer 404.",
         )
         @blp.arguments(collection.item_args, location="query", unknown=RAISE, as_kwargs=False)
-        @blp.response(200, collection.schema, headers=READ_HEADERS)
-        @blp.alt_response(304, description=NOT_MODIFIED)
+        @blp.response(200, collection.schema(partial=True), headers=READ_HEADERS)
         @blp.alt_response(404, response="NOT_FOUND")
         @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
         def get(self, args, slug):

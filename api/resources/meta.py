@@ -1,7 +1,6 @@
 """The API root (/v1) and the health checks (/healthz, /readyz)."""
 
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
@@ -11,7 +10,7 @@ from schemas.meta import HealthSchema, RootSchema
 from ..extensions import db
 from ..registry import COLLECTIONS
 from ..services.entries import count_entries
-from .openapi_docs import READ_HEADERS, read_operation
+from .openapi_docs import READ_HEADERS, Blueprint
 from .representation import json_response
 
 DESCRIPTION = (
@@ -27,12 +26,10 @@ def meta_blueprint() -> Blueprint:
 
     @meta.route("/v1")
     @meta.doc(
-        **read_operation(
-            "getRoot",
-            "List every collection",
-            "The entry point: every collection with its URL and size, and links to the docs and "
-            "the OpenAPI spec. Start here.",
-        )
+        operationId="getRoot",
+        summary="List every collection",
+        description="The entry point: every collection with its URL and size, and links to "
+        "the docs and the OpenAPI spec. Start here.",
     )
     @meta.response(200, RootSchema, headers=READ_HEADERS)
     def root():
@@ -61,7 +58,7 @@ def meta_blueprint() -> Blueprint:
     @meta.doc(
         operationId="getHealth", summary="Liveness", description="200 while the process lives."
     )
-    @meta.response(200, HealthSchema)
+    @meta.response(200, HealthSchema, headers=READ_HEADERS)
     def healthz():
         return json_response({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
@@ -71,7 +68,7 @@ def meta_blueprint() -> Blueprint:
         summary="Readiness",
         description="200 when the database answers; 503 problem details when it does not.",
     )
-    @meta.response(200, HealthSchema)
+    @meta.response(200, HealthSchema, headers=READ_HEADERS)
     @meta.alt_response(503, response="SERVICE_UNAVAILABLE")
     def readyz():
         try:

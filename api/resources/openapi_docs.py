@@ -1,6 +1,6 @@
 """OpenAPI fragments shared by the read operations: conditional GET and list headers."""
 
-from typing import Any
+import flask_smorest
 
 ETAG_HEADER = {
     "description": "Entity tag of this representation; send it back in If-None-Match.",
@@ -33,11 +33,20 @@ IF_NONE_MATCH = {
 NOT_MODIFIED = "The representation has not changed since the ETag sent in If-None-Match."
 
 
-def read_operation(operation_id: str, summary: str, description: str) -> dict[str, Any]:
-    """The `@blp.doc` of a GET operation that answers conditional requests."""
-    return {
-        "operationId": operation_id,
-        "summary": summary,
-        "description": description,
-        "parameters": [IF_NONE_MATCH],
-    }
+class Blueprint(flask_smorest.Blueprint):
+    """A Blueprint whose GET operations document conditional requests (If-None-Match, 304).
+
+    The ETag itself is added to every successful GET by api/http.py; this keeps the spec
+    honest about it without repeating the same decorators on every view.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_conditional_read_doc)
+
+    @staticmethod
+    def _prepare_conditional_read_doc(doc, doc_info, *, method, **kwargs):
+        if method == "get":
+            doc.setdefault("parameters", []).append(IF_NONE_MATCH)
+            doc.setdefault("responses", {})["304"] = {"description": NOT_MODIFIED}
+        return doc

@@ -13,9 +13,13 @@ from ..services.entries import Page
 
 
 @cache
+def _instance(schema: type[Schema]) -> Schema:
+    return schema()
+
+
 def schema_for(collection: Collection) -> Schema:
     """Schemas hold no per-call state: one instance per collection serves every request."""
-    return collection.schema()
+    return _instance(collection.schema)
 
 
 def represent(collection: Collection, entry: Any, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,50 @@
+# Who Does What: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WEB_CONCURRENCY ?= 2
+STAMP := $(VENV)/.installed
+
+.PHONY: install db run serve test lint format openapi clean
+
+# The virtualenv is rebuilt when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate the schema, then load fixtures that are not in the database yet.
+db: install
+	$(BIN)/flask --app api migrate
+	$(BIN)/flask --app api seed
+
+run: db
+	$(BIN)/flask --app api run --host $(HOST) --port $(PORT)
+
+serve: db
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
+		--workers $(WEB_CONCURRENCY) api.wsgi:app
+
+# The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest; fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+openapi: install
+	$(BIN)/flask --app api openapi write --format=json openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) instance build .pytest_cache .ruff_cache

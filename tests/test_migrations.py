@@ -1,0 +1,25 @@
+"""The schema comes from Alembic migrations, and they agree with the models."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from api.extensions import db
+from api.models import Base
+
+
+def test_models_and_migrations_agree(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_database_is_at_the_latest_revision(app):
+    from alembic.script import ScriptDirectory
+
+    from api.migrate import MIGRATIONS, alembic_config
+
+    with app.app_context(), db.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config(connection)).get_current_head()
+    assert current == head
+    assert MIGRATIONS.is_dir()

@@ -1,0 +1,27 @@
+"""The collection declarations agree with their schemas and models."""
+
+import pytest
+
+from api.registry import COLLECTIONS
+
+SHAPING_ARGS = {"page", "page_size", "sort", "only", "expand"}
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.name)
+def test_every_filter_argument_has_a_query(collection):
+    arguments = set(collection.list_args._declared_fields) - SHAPING_ARGS
+    assert arguments == set(collection.filters)
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.name)
+def test_every_sort_key_is_a_column(collection):
+    sort = collection.list_args._declared_fields["sort"]
+    columns = set(collection.model.__table__.columns.keys())
+    assert set(sort.choices) <= columns
+    assert set(collection.default_sort) <= columns
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.name)
+def test_every_expandable_relation_is_a_relationship(collection):
+    relationships = set(collection.model.__mapper__.relationships.keys())
+    assert set(collection.schema.EXPAND) <= relationships
