@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .extensions import db
 from .migrate import new_revision, upgrade
@@ -11,6 +12,7 @@ from .services.seeding import SeedError, seed
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command() -> None:
     """Apply every pending migration."""
     upgrade(db.engine)
@@ -18,6 +20,7 @@ def migrate_command() -> None:
 
 
 @click.command("new-migration")
+@with_appcontext
 @click.argument("message")
 def new_migration_command(message: str) -> None:
     """Write a migration for what the models changed (review it before committing)."""
@@ -25,6 +28,7 @@ def new_migration_command(message: str) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option(
     "--dir",
     "seed_dir",

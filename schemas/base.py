@@ -83,10 +83,7 @@ def embedded_field(owner: str, relations: dict[str, str]) -> fields.Nested:
     schema = type(
         f"{owner}EmbeddedSchema",
         (Schema,),
-        {
-            name: fields.List(fields.Nested(_partial(target)))
-            for name, target in relations.items()
-        },
+        {name: fields.List(fields.Nested(_partial(target))) for name, target in relations.items()},
     )
     return fields.Nested(
         schema, dump_only=True, metadata={"description": "Related entries, present with `expand`."}

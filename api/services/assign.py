@@ -25,28 +25,30 @@ def _resolve(session: Session, target: type, slugs: list[str], path: str, errors
     return [found[slug] for slug in slugs if slug in found]
 
 
-def _assign(session: Session, obj: Any, data: dict[str, Any], prefix: str, errors: dict) -> None:
-    relationships = type(obj).__mapper__.relationships
+def _assign(
+    session: Session, model: type, obj: Any | None, data: dict[str, Any], prefix: str, errors: dict
+) -> None:
+    """Walk `data` against `model`, resolving every slug; set attributes when `obj` is given."""
+    relationships = model.__mapper__.relationships
     for key, value in data.items():
         path = f"{prefix}{key}"
         relation = relationships.get(key)
         if relation is None:
-            setattr(obj, key, value)
-            continue
-        target = relation.mapper.class_
-        if not hasattr(target, "slug"):
+            resolved = value
+        elif not hasattr(target := relation.mapper.class_, "slug"):
             # Owned child rows (stages, schedule entries): rebuilt in the given order.
-            children = []
+            resolved = []
             for position, child_data in enumerate(value):
-                child = target(position=position)
-                _assign(session, child, child_data, f"{path}.{position}.", errors)
-                children.append(child)
-            setattr(obj, key, children)
+                child = target(position=position) if obj is not None else None
+                _assign(session, target, child, child_data, f"{path}.{position}.", errors)
+                resolved.append(child)
         elif relation.uselist:
-            setattr(obj, key, _resolve(session, target, value, path, errors))
+            resolved = _resolve(session, target, value, path, errors)
         else:
-            resolved = _resolve(session, target, [value], path, errors) if value else [None]
-            setattr(obj, key, resolved[0] if resolved else None)
+            found = _resolve(session, target, [value], path, errors) if value else []
+            resolved = found[0] if found else None
+        if obj is not None:
+            setattr(obj, key, resolved)
 
 
 def assign(session: Session, obj: Any, data: dict[str, Any]) -> None:
@@ -56,6 +58,14 @@ def assign(session: Session, obj: Any, data: dict[str, Any]) -> None:
     """
     errors: dict[str, list[str]] = {}
     with session.no_autoflush:
-        _assign(session, obj, data, "", errors)
+        _assign(session, type(obj), obj, data, "", errors)
+    if errors:
+        raise UnknownReferences(errors)
+
+
+def check_references(session: Session, model: type, data: dict[str, Any]) -> None:
+    """Raise UnknownReferences if `data` names entries that do not exist; change nothing."""
+    errors: dict[str, list[str]] = {}
+    _assign(session, model, None, data, "", errors)
     if errors:
         raise UnknownReferences(errors)

@@ -1,8 +1,8 @@
 """Load the JSON fixtures in seed/ through the API's own schemas, in one transaction.
 
 Policy: entries whose slug already exists are left as they are (an editor may have changed
-them), so loading twice changes nothing. Any invalid fixture stops the load before anything
-is written.
+them), so loading twice changes nothing; their references are still checked. Any invalid
+fixture stops the load before anything is written.
 """
 
 import json
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..registry import COLLECTIONS, Collection
-from .assign import UnknownReferences, assign
+from .assign import UnknownReferences, assign, check_references
 
 
 class SeedError(Exception):
@@ -93,11 +93,12 @@ def seed(session: Session, seed_dir: Path) -> SeedReport:
         existing = set(session.scalars(select(collection.model.slug)))
         created = 0
         for index, data in entries:
-            if data["slug"] in existing:
-                continue
-            entry = collection.model()
+            entry = None if data["slug"] in existing else collection.model()
             try:
-                assign(session, entry, data)
+                if entry is None:
+                    check_references(session, collection.model, data)
+                else:
+                    assign(session, entry, data)
             except UnknownReferences as exc:
                 errors.extend(
                     f"{path}: entry {index} ({data['slug']}): field '{name}': {message}"
@@ -105,8 +106,9 @@ def seed(session: Session, seed_dir: Path) -> SeedReport:
                     for message in messages
                 )
                 continue
-            session.add(entry)
-            created += 1
+            if entry is not None:
+                session.add(entry)
+                created += 1
         session.flush()
         report.created[collection.name] = created
         report.kept[collection.name] = len(entries) - created
