@@ -56,7 +56,11 @@ def _detail(error: HTTPException) -> str:
 
 
 def handle_http_exception(error: HTTPException) -> Response:
-    """Turn any HTTP error, including webargs' 422, into problem details."""
+    """Turn any HTTP error into problem details.
+
+    Code raises errors with flask_smorest.abort(status, message=..., errors=...); webargs
+    adds its validation messages the same way.
+    """
     status = error.code or 500
     if status == 500:
         return handle_unexpected(error)
@@ -64,7 +68,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
     errors = data.get("errors") or _field_errors(data.get("messages") or {})
-    detail = _detail(error)
+    detail = data.get("message") or _detail(error)
     if errors and status == 422:
         names = ", ".join(sorted(map(str, errors)))
         detail = f"Invalid value for: {names}. See `errors` for what each accepts."

@@ -1,6 +1,7 @@
 """Request guards and response headers applied to every route."""
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, current_app, request
+from flask_smorest import abort
 
 from .extensions import PROBLEM_CONTENT_TYPE
 
@@ -20,16 +21,20 @@ def check_request() -> None:
     """Refuse what no route can answer: oversized bodies, non-JSON bodies, non-JSON Accept."""
     length = request.content_length
     if length and length > current_app.config["MAX_CONTENT_LENGTH"]:
-        abort(413, description=f"The body is {length} bytes; the limit is 1 MiB.")
+        abort(413, message=f"The body is {length} bytes; the limit is 1 MiB.")
     if length and request.mimetype not in BODY_TYPES:
         abort(
             415,
-            description=f"Bodies must be one of {', '.join(BODY_TYPES)}, "
+            message=f"Bodies must be one of {', '.join(BODY_TYPES)}, "
             f"not {request.mimetype or 'untyped'}.",
         )
+    nul_args = sorted({name for name, value in request.args.items(multi=True) if "\x00" in value})
+    if nul_args:
+        # PostgreSQL refuses NUL in text; refuse it here for every database alike.
+        abort(422, errors={name: ["NUL characters are not allowed."] for name in nul_args})
     accept = request.accept_mimetypes
     if request.blueprint not in HTML_BLUEPRINTS and accept and not accept.best_match(JSON_TYPES):
-        abort(406, description="This resource is served as application/json only.")
+        abort(406, message="This resource is served as application/json only.")
 
 
 def add_headers(response: Response) -> Response:

@@ -1,7 +1,7 @@
 """The list and item views shared by every collection, built from its registry entry."""
 
-from flask import abort
 from flask.views import MethodView
+from flask_smorest import abort
 from marshmallow import RAISE
 
 from ..extensions import db
@@ -66,7 +66,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             if entry is None:
                 abort(
                     404,
-                    description=f"No {collection.label} has the slug '{slug[:100]}'. "
+                    message=f"No {collection.label} has the slug '{slug[:100]}'. "
                     f"GET /v1/{collection.name} lists them.",
                 )
             return json_response(represent(collection, entry, args))

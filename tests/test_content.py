@@ -1,0 +1,201 @@
+"""The facts of the two source articles are reachable through the API."""
+
+import json
+
+import pytest
+
+from api.registry import COLLECTIONS
+
+# Distinctive facts of ../shared/seeds/, one per line of the articles that carries one.
+FACTS = [
+    "99.9%",
+    "late 2000s",
+    "works on my machine",
+    "zip",
+    "velocity",
+    "stability",
+    "localhost:3000",
+    "Vite",
+    "Turbopack",
+    "Webpack",
+    "Jest",
+    "Playwright",
+    "Vitest",
+    "TypeScript",
+    "JavaScript",
+    "Rust",
+    "Python",
+    "Go",
+    "JWT",
+    "OAuth",
+    "race condition",
+    "React dashboard",
+    "Prisma",
+    "user registration",
+    "QA",
+    "staging",
+    "Docker",
+    "Kubernetes",
+    "CALMS",
+    "finger-pointing",
+    "more than twice",
+    "blast radius",
+    "post-mortem",
+    "runbook",
+    "Terraform",
+    "multi-AZ",
+    "disk space",
+    "Prometheus",
+    "Slack",
+    "500ms",
+    "1.2GB",
+    "150MB",
+    "multi-stage",
+    "cloud budget",
+    "90%",
+    "src/",
+    ".github/workflows",
+    "bcrypt",
+    "salt rounds",
+    "409",
+    "201",
+    "8 characters",
+    "GitHub Actions",
+    "rolling",
+    "Big O",
+    "bandwidth",
+    "sprint velocity",
+    "Mean Time to Recovery",
+    "Ansible",
+    "Pulumi",
+    "bash",
+    "Next.js",
+    "Express",
+    "Internal Developer Platform",
+    "cognitive load",
+    "error budget",
+    "How do we deploy?",
+    "failproof",
+    "Full-Cycle",
+    "compliance",
+    "premium",
+    "Patrick Debois",
+    "Facebook",
+    "billions",
+    "Cloudastra",
+    "Dhiraj",
+    "2026-06-12",
+    "15-minute",
+    "DevOps Roadmap",
+    "Docker Documentation",
+    "twice as valuable",
+    "anti-pattern",
+    "day one",
+    "certifications",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(app) -> str:
+    client = app.test_client()
+    texts = []
+    for collection in COLLECTIONS:
+        page = 1
+        while entries := client.get(f"/v1/{collection.name}?page_size=100&page={page}").json:
+            texts.append(json.dumps(entries, ensure_ascii=False))
+            page += 1
+    return "\n".join(texts).lower()
+
+
+@pytest.mark.parametrize("fact", FACTS)
+def test_fact_is_served(corpus, fact):
+    assert fact.lower() in corpus
+
+
+def test_the_comparison_matrix_is_complete_for_developer_and_devops(client):
+    matrix = (
+        "output",
+        "philosophy",
+        "pain_points",
+        "key_metric",
+        "core_tooling",
+        "daily_activity",
+        "scale_focus",
+        "automation",
+    )
+    for slug in ("developer", "devops-engineer"):
+        role = client.get(f"/v1/roles/{slug}").json
+        assert all(role[attribute] for attribute in matrix), slug
+
+
+@pytest.mark.parametrize(
+    ("role", "tools"),
+    [
+        ("developer", {"nextjs", "prisma", "react", "express", "jest"}),
+        ("devops-engineer", {"docker", "kubernetes", "aws", "terraform", "ansible"}),
+    ],
+)
+def test_core_tooling_is_linked(client, role, tools):
+    assert tools <= set(client.get(f"/v1/roles/{role}").json["tools"])
+
+
+def test_sub_disciplines_ask_their_questions(client):
+    questions = {s["slug"]: s["question"] for s in client.get("/v1/sub-disciplines").json}
+    assert set(questions) == {"devops", "site-reliability-engineering", "platform-engineering"}
+    assert "deploy" in questions["devops"]
+    assert "failproof" in questions["site-reliability-engineering"]
+
+
+def test_calms_pillars_in_order(client):
+    practices = client.get("/v1/practices?framework=CALMS").json
+    assert [p["name"] for p in practices] == [
+        "Culture",
+        "Automation",
+        "Lean",
+        "Measurement",
+        "Sharing",
+    ]
+
+
+def test_loops_have_their_stages(client):
+    inner = client.get("/v1/workflows/inner-loop").json
+    outer = client.get("/v1/workflows/outer-loop").json
+    assert (inner["owner"], len(inner["stages"])) == ("developer", 3)
+    assert (outer["owner"], len(outer["stages"])) == ("devops-engineer", 4)
+    pipeline = client.get("/v1/workflows/delivery-pipeline").json
+    assert pipeline["kind"] == "pipeline"
+    assert len(pipeline["stages"]) >= 6
+
+
+def test_days_in_the_life(client):
+    developer = client.get("/v1/schedules/developer-day").json
+    devops = client.get("/v1/schedules/devops-engineer-day").json
+    assert [e["time"] for e in developer["entries"]] == [
+        "09:30",
+        "10:00",
+        "14:00",
+        "15:30",
+        "17:00",
+    ]
+    assert [e["time"] for e in devops["entries"]] == [
+        "09:30",
+        "10:00",
+        "12:00",
+        "14:00",
+        "16:00",
+        "17:30",
+    ]
+
+
+def test_the_articles_six_faq_answers_are_there(client):
+    faqs = client.get("/v1/faqs?page_size=100").json
+    answers = " ".join(f["answer"] for f in faqs).lower()
+    for fact in (
+        "full-cycle",
+        "terraform",
+        "cultural",
+        "service-level",
+        "premium",
+        "software developer",
+    ):
+        assert fact in answers, fact
