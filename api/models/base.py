@@ -24,6 +24,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _created_at(context) -> datetime:
+    """A new row's updated_at equals its created_at exactly."""
+    return context.get_current_parameters()["created_at"]
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp that always comes back timezone-aware in UTC.
 
@@ -54,7 +59,7 @@ class Entry:
     slug: Mapped[str] = mapped_column(String(SLUG_LENGTH), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_created_at)
 
 
 def link_table(name: str, **columns: str) -> Table:

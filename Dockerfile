@@ -1,0 +1,24 @@
+# Multi-stage: build a virtualenv with the project, then copy it into a slim runtime image.
+FROM python:3.11-slim AS build
+WORKDIR /src
+RUN python -m venv /venv
+COPY pyproject.toml README.md ./
+COPY api ./api
+COPY schemas ./schemas
+RUN /venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 app
+COPY --from=build /venv /venv
+COPY seed /app/seed
+WORKDIR /app
+ENV PATH=/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    SEED_DIR=/app/seed \
+    PORT=8000 \
+    WEB_CONCURRENCY=2
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+  CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
+CMD ["sh", "-c", "exec granian --interface wsgi --host 0.0.0.0 --port $PORT --workers $WEB_CONCURRENCY api.wsgi:app"]
