@@ -50,6 +50,9 @@ class ProblemApi(Api):
         prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
+    def _register_pagination_header(self):
+        """Lists use Link and X-Total-Count (api/resources/representation.py), not X-Pagination."""
+
     def _register_error_handlers(self):
         """Errors are handled by api/errors.py, registered by create_app."""
 
