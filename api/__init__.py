@@ -28,6 +28,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     # Import late: blueprints read the registry, which imports every model.
     from . import cli
+    from .auth import register_auth
     from .errors import register_error_handlers
     from .extensions import ProblemApi, cors, db
     from .http import register_http_hooks
@@ -39,13 +40,22 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     cors.init_app(
         app,
         origins=app.config["CORS_ORIGINS"],
-        expose_headers=["ETag", "Link", "X-Total-Count"],
-        methods=["GET", "HEAD", "OPTIONS"],
+        expose_headers=["ETag", "Link", "X-Total-Count", "Location", "X-Next-Cursor"],
+        methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+            "X-Change-Message",
+        ],
         max_age=600,
     )
 
     # blueprints, hooks, errors, commands
     register_blueprints(app, api)
+    register_auth(app)
     register_http_hooks(app)
     register_error_handlers(app)
     cli.register(app)

@@ -1,14 +1,17 @@
-"""Command-line tools: `flask --app api migrate`, `seed`, `new-migration`."""
+"""Command-line tools: migrate, new-migration, seed (load, export), keys (create, list, revoke)."""
 
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
 from .migrate import new_revision, upgrade
-from .services.seeding import SeedError, seed
+from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
+from .services.seeding import SeedError, export, seed
+
+DIRECTORY = click.Path(file_okay=False, path_type=Path)
 
 
 @click.command("migrate")
@@ -20,35 +23,80 @@ def migrate_command() -> None:
 
 
 @click.command("new-migration")
-@with_appcontext
 @click.argument("message")
+@with_appcontext
 def new_migration_command(message: str) -> None:
     """Write a migration for what the models changed (review it before committing)."""
     new_revision(db.engine, message)
 
 
-@click.command("seed")
+@click.group("seed", invoke_without_command=True)
+@click.option("--dir", "seed_dir", type=DIRECTORY, default=None, help="Default: SEED_DIR.")
+@click.option("--force", is_flag=True, help="Overwrite entries that differ from the fixtures.")
+@click.pass_context
 @with_appcontext
-@click.option(
-    "--dir",
-    "seed_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Fixture directory (default: SEED_DIR).",
-)
-def seed_command(seed_dir: Path | None) -> None:
-    """Load the fixtures; entries that already exist are kept as they are."""
+def seed_group(context: click.Context, seed_dir: Path | None, force: bool) -> None:
+    """Load the fixtures; entries that already exist are kept unless --force."""
+    if context.invoked_subcommand is not None:
+        return
     seed_dir = seed_dir or Path(current_app.config["SEED_DIR"])
     try:
-        report = seed(db.session, seed_dir)
+        report = seed(db.session, seed_dir, force=force)
     except SeedError as exc:
         for message in exc.messages:
             click.echo(f"error: {message}", err=True)
         raise click.exceptions.Exit(1) from None
     for name, created in report.created.items():
-        click.echo(f"{name}: {created} created, {report.kept[name]} kept")
+        click.echo(
+            f"{name}: {created} created, {report.updated[name]} updated, {report.kept[name]} kept"
+        )
+
+
+@seed_group.command("export")
+@click.argument("out_dir", type=DIRECTORY)
+@with_appcontext
+def export_command(out_dir: Path) -> None:
+    """Write the database's content as fixtures (the seed/ format) into OUT_DIR."""
+    for name, count in export(db.session, out_dir).items():
+        click.echo(f"{name}: {count} exported")
+
+
+keys = AppGroup("keys", help="API keys for writes.")
+
+
+@keys.command("create")
+@click.option("--name", required=True, help="Who or what uses the key; shown in revisions.")
+@click.option("--scope", type=click.Choice(SCOPES), default="editor", show_default=True)
+def create_key_command(name: str, scope: str) -> None:
+    """Make a key. It is printed once, alone on the last line; only its digest is kept."""
+    try:
+        key = create_key(db.session, name, scope)
+    except KeyNameTaken:
+        raise click.UsageError(f"a key named {name!r} exists already") from None
+    click.echo(f"Created {scope} key {name!r}. Store it now: it cannot be shown again.")
+    click.echo(key)
+
+
+@keys.command("list")
+def list_keys_command() -> None:
+    """Names, scopes and dates of the keys (never the keys)."""
+    for key in list_keys(db.session):
+        used = key.last_used_at.isoformat() if key.last_used_at else "never"
+        state = f"revoked {key.revoked_at.isoformat()}" if key.revoked_at else "live"
+        click.echo(
+            f"{key.name}\t{key.scope}\tcreated {key.created_at.isoformat()}\tused {used}\t{state}"
+        )
+
+
+@keys.command("revoke")
+@click.argument("name")
+def revoke_key_command(name: str) -> None:
+    """Revoke a key: it stops working at once."""
+    if not revoke_key(db.session, name):
+        raise click.UsageError(f"no live key named {name!r}")
+    click.echo(f"revoked {name!r}")
 
 
 def register(app: Flask) -> None:
-    for command in (migrate_command, new_migration_command, seed_command):
+    for command in (migrate_command, new_migration_command, seed_group, keys):
         app.cli.add_command(command)

@@ -4,7 +4,7 @@ import http
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask_cors import CORS
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -38,6 +38,14 @@ class ProblemApi(Api):
     def __init__(self, app: Flask):
         plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
         super().__init__(app, spec_kwargs={"marshmallow_plugin": plugin})
+        self.spec.components.security_scheme(
+            "bearerAuth",
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API key from `flask --app api keys create`. Reads need none.",
+            },
+        )
 
     def _register_responses(self):
         for status in http.HTTPStatus:
@@ -65,7 +73,15 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection, _record):
+# Writers are serialized (writes are rare; readers never wait): with one writer at a time,
+# revision ids grow in commit order and SQLite never has to upgrade a read lock.
+WRITE_LOCK_ID = 0x5744_5744
+WRITER = {"writer": True}
+
+
+def _sqlite_connect(dbapi_connection, _record):
+    # Let SQLAlchemy's "begin" event below emit BEGIN, instead of pysqlite deciding.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -73,39 +89,66 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def _sqlite_begin(connection):
+    writer = connection.get_execution_options().get("writer")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+def _postgresql_begin(connection):
+    if connection.get_execution_options().get("writer"):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_ID})")
+
+
 def make_engine(url: str, pool_size: int = 5, pool_timeout: int = 5) -> Engine:
-    """An engine for SQLite (foreign keys on, WAL) or PostgreSQL (psycopg 3, pre-ping)."""
+    """An engine for SQLite (foreign keys on, WAL) or PostgreSQL (psycopg 3, pre-ping).
+
+    A connection with the execution option `writer=True` takes the database's write lock
+    when its transaction begins: BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL.
+    """
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout, pool_pre_ping=True)
+    event.listen(engine, "begin", _postgresql_begin)
+    return engine
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Database:
-    """Per-app engine and sessionmaker; a Session per app context, closed when it ends.
+    """Per-app engine and sessionmakers; a Session per app context, closed when it ends.
 
-    State lives in app.extensions, not on this object, so that several apps (tests, two
-    instances) can share one process.
+    Requests that may write (any method but GET, HEAD, OPTIONS) and commands run outside a
+    request get a writer Session, whose transactions hold the write lock. State lives in
+    app.extensions, not on this object, so that several apps can share one process.
     """
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(
             app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"], app.config["DB_POOL_TIMEOUT"]
         )
-        app.extensions["database"] = sessionmaker(engine, expire_on_commit=False)
+        app.extensions["database"] = {
+            "engine": engine,
+            "reader": sessionmaker(engine, expire_on_commit=False),
+            "writer": sessionmaker(engine.execution_options(**WRITER), expire_on_commit=False),
+        }
         app.teardown_appcontext(self._close_session)
 
     @property
     def engine(self) -> Engine:
-        return current_app.extensions["database"].kw["bind"]
+        return current_app.extensions["database"]["engine"]
 
     @property
     def session(self) -> Session:
         """The current app context's Session, opened on first use."""
         if "db_session" not in g:
-            g.db_session = current_app.extensions["database"]()
+            reads_only = has_request_context() and request.method in SAFE_METHODS
+            factory = current_app.extensions["database"]["reader" if reads_only else "writer"]
+            g.db_session = factory()
         return g.db_session
 
     @staticmethod

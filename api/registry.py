@@ -75,6 +75,15 @@ class Collection:
         return self.schema.__name__.removesuffix("Schema")
 
     @property
+    def schema_instance(self) -> EntrySchema:
+        return SCHEMAS[self.name]
+
+    @property
+    def writable_fields(self) -> list[str]:
+        """The fields a client sends: everything the schema loads."""
+        return [name for name, f in self.schema_instance.fields.items() if not f.dump_only]
+
+    @property
     def label(self) -> str:
         """Lowercase singular for messages, e.g. sub-discipline."""
         return re.sub(r"(?<!^)(?=[A-Z])", "-", self.singular).lower()
@@ -214,4 +223,6 @@ COLLECTIONS: tuple[Collection, ...] = (
 )
 
 BY_NAME: dict[str, Collection] = {c.name: c for c in COLLECTIONS}
+# Schemas hold no per-call state: one instance per collection serves every dump and load.
+SCHEMAS: dict[str, EntrySchema] = {c.name: c.schema() for c in COLLECTIONS}
 BY_MODEL: dict[type, Collection] = {c.model: c for c in COLLECTIONS}

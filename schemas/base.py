@@ -1,6 +1,14 @@
 """Base schemas: the fields every entry carries, list query arguments, problem details."""
 
-from marshmallow import RAISE, Schema, class_registry, fields, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    class_registry,
+    fields,
+    pre_load,
+    validate,
+)
 
 from .fields import CommaSeparated, Slug
 
@@ -50,6 +58,18 @@ class EntrySchema(StrictSchema):
             "example": {"self": "/v1/roles/developer", "tools": "/v1/tools?role=developer"},
         },
     )
+
+    @pre_load
+    def refuse_read_only(self, data, **kwargs):
+        """Fields the server sets are refused by name, not reported as unknown."""
+        if isinstance(data, dict):
+            read_only = [k for k in data if k in self.fields and self.fields[k].dump_only]
+            if read_only:
+                # Raised here, before field validation: report unknown fields with them.
+                errors = {k: ["Read-only: set by the server."] for k in read_only}
+                errors.update({k: ["Unknown field."] for k in data if k not in self.fields})
+                raise ValidationError(errors)
+        return data
 
     def get_links(self, obj) -> dict[str, str]:
         links = {"self": f"{API_PREFIX}/{self.COLLECTION}/{obj.slug}"}

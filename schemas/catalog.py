@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from .base import EntrySchema, embedded_field, item_args, list_args
-from .fields import Slug, SlugList, name_field, text_field
+from .fields import Slug, SlugList, name_field, text, text_field
 
 TOOL_CATEGORIES = (
     "language",
@@ -78,12 +78,7 @@ class MetricSchema(EntrySchema):
     EXPAND = ROLES_EXPAND
 
     name = name_field(required=True, metadata={"example": "Mean Time to Recovery"})
-    abbreviation = fields.String(
-        allow_none=True,
-        load_default=None,
-        validate=validate.Length(1, 20),
-        metadata={"example": "MTTR"},
-    )
+    abbreviation = text(20, allow_none=True, load_default=None, metadata={"example": "MTTR"})
     summary = text_field(required=True)
     roles = owner_roles("Slugs of the roles that own this metric.")
     embedded = embedded_field("Metric", EXPAND)

@@ -43,14 +43,27 @@ class Slug(fields.String):
         return result
 
 
+# PostgreSQL cannot store NUL in text; refusing it everywhere keeps both databases alike.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+NO_NUL = validate.Regexp(NO_NUL_PATTERN, error="NUL characters are not allowed.")
+
+
+def text(max_length: int, **kwargs) -> fields.String:
+    """A string of 1 to `max_length` characters, without NUL."""
+    metadata = {"pattern": NO_NUL_PATTERN, **kwargs.pop("metadata", {})}
+    return fields.String(
+        validate=[validate.Length(1, max_length), NO_NUL], metadata=metadata, **kwargs
+    )
+
+
 def name_field(**kwargs) -> fields.String:
-    """A required short human-readable name."""
-    return fields.String(validate=validate.Length(1, NAME_MAX_LENGTH), **kwargs)
+    """A short human-readable name."""
+    return text(NAME_MAX_LENGTH, **kwargs)
 
 
 def text_field(**kwargs) -> fields.String:
     """A prose field of at most TEXT_MAX_LENGTH characters."""
-    return fields.String(validate=validate.Length(1, TEXT_MAX_LENGTH), **kwargs)
+    return text(TEXT_MAX_LENGTH, **kwargs)
 
 
 class SlugRef(Slug):

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from .base import EntrySchema, item_args, list_args
-from .fields import name_field, text_field
+from .fields import name_field, text, text_field
 
 TOPIC_KINDS = ("history", "comparison", "case-study", "guidance", "culture", "example")
 RESOURCE_KINDS = ("recommended", "source")
@@ -15,9 +15,7 @@ class PracticeSchema(EntrySchema):
     COLLECTION = "practices"
 
     name = name_field(required=True, metadata={"example": "Automation"})
-    framework = fields.String(
-        required=True, validate=validate.Length(1, 40), metadata={"example": "CALMS"}
-    )
+    framework = text(40, required=True, metadata={"example": "CALMS"})
     position = fields.Integer(
         required=True,
         validate=validate.Range(1, 100),
@@ -64,9 +62,7 @@ class ResourceSchema(EntrySchema):
 PracticeListArgs = list_args(
     PracticeSchema,
     sort=("name", "position"),
-    framework=fields.String(
-        validate=validate.Length(1, 40), metadata={"description": "Only this framework's pillars."}
-    ),
+    framework=text(40, metadata={"description": "Only this framework's pillars."}),
 )
 PracticeItemArgs = item_args(PracticeSchema)
 TopicListArgs = list_args(

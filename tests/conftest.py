@@ -14,38 +14,62 @@ from api import create_app
 from api.config import TestConfig
 from api.extensions import db, make_engine
 from api.migrate import upgrade
+from api.services.keys import create_key
 from api.services.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _reset(url: str) -> None:
-    """Start from an empty database: drop every table (PostgreSQL) or use a new file."""
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+def empty_database(tmp_path_factory, schema: str = "public") -> str:
+    """The URL of an empty database: a new SQLite file, or a new schema in TEST_DATABASE_URL.
+
+    Tests that write get their own (schema != "public"), so the shared seeded database that
+    most tests read stays exactly as seed/ describes it.
+    """
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp(schema) / 'test.db'}"
+    engine = make_engine(base)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
+    if schema == "public":
+        return base
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
-    _reset(url)
-    return url
-
-
-@pytest.fixture(scope="session")
-def app(database_url):
+def seeded_app(database_url: str):
     """The app on a database migrated from empty and seeded from seed/."""
     app = create_app(type("RunConfig", (TestConfig,), {"DATABASE_URL": database_url}))
     with app.app_context():
         upgrade(db.engine)
         seed(db.session, Path(app.config["SEED_DIR"]))
     return app
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return empty_database(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The shared app for tests that only read: its content is exactly seed/."""
+    return seeded_app(database_url)
+
+
+@pytest.fixture(scope="module")
+def writable_app(tmp_path_factory, request):
+    """An app on a database of the test module's own, for tests that write."""
+    schema = request.module.__name__.rsplit(".", 1)[-1]
+    return seeded_app(empty_database(tmp_path_factory, schema))
+
+
+def make_key(app, name: str, scope: str = "editor") -> str:
+    with app.app_context():
+        return create_key(db.session, name, scope)
 
 
 @pytest.fixture

@@ -26,9 +26,15 @@ ERROR_PATHS = [
     ("get", "/nowhere", {}, 404),
     ("get", "/v1/roles/nobody", {}, 404),
     ("get", "/v1/nothing-here", {}, 404),
-    ("post", "/v1/tools", {"json": {"slug": "x"}}, 405),
-    ("delete", "/v1/tools/docker", {}, 405),
+    ("post", "/v1/tools/docker", {"json": {"slug": "x"}}, 405),
+    ("put", "/v1/tools", {}, 405),
     ("put", "/v1", {}, 405),
+    ("post", "/v1/tools", {"json": {"slug": "x"}}, 401),
+    ("delete", "/v1/tools/docker", {"headers": {"Authorization": "Bearer wdw_nope_nope"}}, 401),
+    ("get", "/v1/tools?api_key=secret", {}, 400),
+    ("get", "/v1/changes?since=not-a-cursor", {}, 422),
+    ("get", "/v1/tools/docker/revisions/99", {}, 404),
+    ("get", f"/v1/tools/docker/revisions/{2**63}", {}, 404),
     ("get", "/v1/tools", {"headers": {"Accept": "text/html"}}, 406),
     ("get", "/v1/tools/docker", {"headers": {"Accept": "application/xml"}}, 406),
     ("get", "/v1/tools", {"data": "hello", "content_type": "text/plain"}, 415),
@@ -51,7 +57,7 @@ def test_error_paths_are_problem_details(client, method, url, kwargs, status):
 
 
 def test_405_says_what_is_allowed(client):
-    response = client.post("/v1/tools")
+    response = client.post("/v1/tools/docker")
     assert "GET" in response.headers["Allow"]
     assert "GET" in response.json["detail"]
 

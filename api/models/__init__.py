@@ -3,19 +3,23 @@
 from .base import Base, Entry
 from .catalog import Metric, Responsibility, SubDiscipline, Tool
 from .faqs import Faq, Tag
+from .history import ApiKey, IdempotentRequest, Revision
 from .knowledge import Practice, Resource, Topic
 from .roles import Role
 from .schedules import Schedule, ScheduleEntry
 from .workflows import Workflow, WorkflowStage
 
 __all__ = [
+    "ApiKey",
     "Base",
     "Entry",
     "Faq",
+    "IdempotentRequest",
     "Metric",
     "Practice",
     "Resource",
     "Responsibility",
+    "Revision",
     "Role",
     "Schedule",
     "ScheduleEntry",

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 SLUG_LENGTH = 80
@@ -53,13 +53,22 @@ class Base(DeclarativeBase):
 
 
 class Entry:
-    """Columns shared by every addressable resource: a slug, a version, timestamps."""
+    """Columns shared by every addressable resource: a slug, a version, timestamps.
+
+    `version` is SQLAlchemy's version counter: every UPDATE and DELETE of an entry carries
+    `WHERE version = <the version read>`, so a concurrent change makes it fail (StaleDataError)
+    instead of being overwritten. The services set the next version themselves.
+    """
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(SLUG_LENGTH), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_created_at)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
 def link_table(name: str, **columns: str) -> Table:

@@ -4,6 +4,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..registry import COLLECTIONS
+from .changes import changes_blueprint
 from .collections import collection_blueprint
 from .docs import docs
 from .meta import meta_blueprint
@@ -14,4 +15,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     api.register_blueprint(meta_blueprint())
     for collection in COLLECTIONS:
         api.register_blueprint(collection_blueprint(collection))
+    api.register_blueprint(changes_blueprint())
     app.register_blueprint(docs)

@@ -1,14 +1,45 @@
-"""The list and item views shared by every collection, built from its registry entry."""
+"""The views every collection shares (list, create, read, replace, patch, delete)."""
 
 from flask.views import MethodView
 from flask_smorest import abort
-from marshmallow import RAISE
+from marshmallow import RAISE, ValidationError
 
 from ..extensions import db
 from ..registry import Collection
-from ..services.entries import get_entry, list_entries
-from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
+from ..services.entries import list_entries
+from ..services.history import snapshot
+from ..services.writes import (
+    WriteRefused,
+    create_entry,
+    delete_entry,
+    merge_patch,
+    update_entry,
+)
+from .openapi_docs import (
+    CHANGE_MESSAGE,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    LIST_HEADERS,
+    LOCATION,
+    READ_HEADERS,
+    WRITE_HEADERS,
+    Blueprint,
+    merge_patch_body,
+    write_responses,
+)
 from .representation import json_response, pagination_headers, represent
+from .revisions import add_revision_routes
+from .writing import (
+    author,
+    change_message,
+    entry_response,
+    find_entry,
+    idempotent_replay,
+    refuse,
+    remember,
+    request_object,
+    require_if_match,
+)
 
 
 def _camel(name: str) -> str:
@@ -22,15 +53,15 @@ def _filters_doc(collection: Collection) -> str:
 
 
 def collection_blueprint(collection: Collection) -> Blueprint:
-    """A Blueprint serving /v1/<name> (a paginated list) and /v1/<name>/<slug> (one entry)."""
+    """A Blueprint serving /v1/<name>, /v1/<name>/<slug> and the entries' revisions."""
     blp = Blueprint(
         collection.name,
         __name__,
         url_prefix=f"/v1/{collection.name}",
         description=collection.description,
     )
-    title = collection.title.lower()
-    singular = collection.singular
+    title, label, camel = collection.title.lower(), collection.label, collection.singular
+    read_schema = collection.schema(partial=True)
 
     @blp.route("")
     class EntryList(MethodView):
@@ -49,26 +80,127 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             body = [represent(collection, entry, args) for entry in page.items]
             return json_response(body, headers=pagination_headers(page))
 
+        @blp.doc(
+            operationId=f"create{camel}",
+            summary=f"Create a {label}",
+            description=f"Add a {label}. Needs an editor key. Answers 201 with the entry, its "
+            "`Location` and `ETag`. Send `Idempotency-Key` to retry safely: the same key and "
+            "body replay the first answer; the same key with another body is 422.",
+            parameters=[IDEMPOTENCY_KEY, CHANGE_MESSAGE],
+            security=[{"bearerAuth": []}],
+        )
+        @blp.arguments(collection.schema, location="json", unknown=RAISE)
+        @blp.response(201, read_schema, headers={**WRITE_HEADERS, "Location": LOCATION})
+        @write_responses(blp, 409)
+        def post(self, data):
+            replay = idempotent_replay()
+            if replay is not None:
+                return replay
+            try:
+                create_entry(db.session, collection, data, author(), change_message())
+            except WriteRefused as exc:
+                refuse(exc)
+            response = entry_response(collection, data["slug"], status=201)
+            response.headers["Location"] = f"/v1/{collection.name}/{data['slug']}"
+            remember(response)
+            db.session.commit()
+            return response
+
     @blp.route("/<slug>")
     class EntryBySlug(MethodView):
         @blp.doc(
-            operationId=f"get{singular}",
-            summary=f"Get one {collection.label} by slug",
+            operationId=f"get{camel}",
+            summary=f"Get one {label} by slug",
             description=f"One entry of {title}, with its version, timestamps and links to related "
-            "entries. Shape it with `fields` and `expand`. Unknown slugs answer 404.",
+            "entries. Shape it with `fields` and `expand`. Unknown slugs answer 404; deleted "
+            "ones 410 with a link to their last revision.",
         )
         @blp.arguments(collection.item_args, location="query", unknown=RAISE, as_kwargs=False)
-        @blp.response(200, collection.schema(partial=True), headers=READ_HEADERS)
+        @blp.response(200, read_schema, headers=READ_HEADERS)
         @blp.alt_response(404, response="NOT_FOUND")
+        @blp.alt_response(410, response="GONE")
         @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
         def get(self, args, slug):
-            entry = get_entry(db.session, collection, slug)
-            if entry is None:
-                abort(
-                    404,
-                    message=f"No {collection.label} has the slug '{slug[:100]}'. "
-                    f"GET /v1/{collection.name} lists them.",
-                )
-            return json_response(represent(collection, entry, args))
+            return json_response(represent(collection, find_entry(collection, slug), args))
 
+        @blp.doc(
+            operationId=f"replace{camel}",
+            summary=f"Replace a {label}",
+            description=f"Replace the whole {label} (fields left out take their defaults). "
+            "Needs an editor key and `If-Match` with the ETag of your last GET: 428 without "
+            "it, 412 when the entry changed since. The slug cannot change.",
+            parameters=[IF_MATCH, CHANGE_MESSAGE],
+            security=[{"bearerAuth": []}],
+        )
+        @blp.arguments(collection.schema, location="json", unknown=RAISE)
+        @blp.response(200, read_schema, headers=WRITE_HEADERS)
+        @write_responses(blp, 404, 409, 410, 412, 428)
+        def put(self, data, slug):
+            entry = find_entry(collection, slug)
+            require_if_match(collection, entry)
+            if data["slug"] != slug:
+                abort(422, errors={"slug": [f"Must stay '{slug}': slugs cannot change."]})
+            return _update(collection, entry, data)
+
+        @blp.doc(
+            operationId=f"patch{camel}",
+            summary=f"Change some fields of a {label}",
+            description="A JSON Merge Patch (RFC 7396, `application/merge-patch+json`; "
+            "`application/json` is accepted too): the fields sent replace the current ones, "
+            "`null` removes an optional field. Needs an editor key and `If-Match` (428 "
+            "without, 412 when stale).",
+            parameters=[IF_MATCH, CHANGE_MESSAGE],
+            security=[{"bearerAuth": []}],
+        )
+        @blp.doc(requestBody=merge_patch_body(collection))
+        @blp.response(200, read_schema, headers=WRITE_HEADERS)
+        @write_responses(blp, 404, 409, 410, 412, 428)
+        def patch(self, slug):
+            entry = find_entry(collection, slug)
+            require_if_match(collection, entry)
+            current = {
+                k: v
+                for k, v in snapshot(collection, entry).items()
+                if k in collection.writable_fields
+            }
+            try:
+                data = collection.schema_instance.load(merge_patch(current, request_object()))
+            except ValidationError as exc:
+                abort(422, errors=exc.messages)
+            if data["slug"] != slug:
+                abort(422, errors={"slug": [f"Must stay '{slug}': slugs cannot change."]})
+            return _update(collection, entry, data)
+
+        @blp.doc(
+            operationId=f"delete{camel}",
+            summary=f"Delete a {label}",
+            description="Needs an editor key and `If-Match`. Refused with 409 while other "
+            "entries name this one. Afterwards the slug answers 410 and the last content stays "
+            "in the revisions, from which an admin can restore it.",
+            parameters=[IF_MATCH, CHANGE_MESSAGE],
+            security=[{"bearerAuth": []}],
+        )
+        @blp.response(204)
+        @write_responses(blp, 404, 409, 410, 412, 428)
+        def delete(self, slug):
+            entry = find_entry(collection, slug)
+            require_if_match(collection, entry)
+            try:
+                delete_entry(db.session, collection, entry, author(), change_message())
+            except WriteRefused as exc:
+                refuse(exc)
+            db.session.commit()
+            return "", 204
+
+    add_revision_routes(blp, collection)
     return blp
+
+
+def _update(collection: Collection, entry, data: dict):
+    try:
+        update_entry(db.session, collection, entry, data, author(), change_message())
+    except WriteRefused as exc:
+        refuse(exc)
+    response = entry_response(collection, entry.slug)
+    db.session.commit()
+    return response

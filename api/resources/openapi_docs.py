@@ -1,5 +1,7 @@
 """OpenAPI fragments shared by the read operations: conditional GET and list headers."""
 
+from http import HTTPStatus
+
 import flask_smorest
 
 ETAG_HEADER = {
@@ -50,3 +52,55 @@ class Blueprint(flask_smorest.Blueprint):
             doc.setdefault("parameters", []).append(IF_NONE_MATCH)
             doc.setdefault("responses", {})["304"] = {"description": NOT_MODIFIED}
         return doc
+
+
+def _header_parameter(name: str, description: str, required: bool = False) -> dict:
+    return {
+        "in": "header",
+        "name": name,
+        "required": required,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+IF_MATCH = _header_parameter(
+    "If-Match",
+    "The ETag of your last GET of the entry. Without it: 428. When the entry changed since: "
+    "412, and nothing is written.",
+)
+IDEMPOTENCY_KEY = _header_parameter(
+    "Idempotency-Key",
+    "Any unique string (1 to 200 characters). Repeating the request with the same key and "
+    "body replays the first answer (with `Idempotent-Replayed: true`) and writes nothing more.",
+)
+CHANGE_MESSAGE = _header_parameter(
+    "X-Change-Message", "Why the change was made (1 to 500 characters), kept in the revision."
+)
+LOCATION = {"description": "URL of the new entry.", "schema": {"type": "string"}}
+WRITE_HEADERS = {"ETag": ETAG_HEADER}
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def merge_patch_body(collection) -> dict:
+    """The requestBody of a PATCH: any subset of the writable fields."""
+    schema = {"$ref": f"#/components/schemas/{collection.singular}"}
+    return {
+        "required": True,
+        "description": "The fields to change; `null` removes an optional field.",
+        "content": {MERGE_PATCH: {"schema": schema}, "application/json": {"schema": schema}},
+    }
+
+
+WRITE_ERRORS = (400, 401, 403, 413, 415, 422)
+
+
+def write_responses(blp, *statuses: int):
+    """Document the errors a write can answer, besides its own (`statuses`)."""
+
+    def decorate(view):
+        for status in sorted({*WRITE_ERRORS, *statuses}, reverse=True):
+            view = blp.alt_response(status, response=HTTPStatus(status).name)(view)
+        return view
+
+    return decorate

@@ -1,30 +1,18 @@
 """The one place that turns entries into JSON responses: fields, embedding, pagination."""
 
 import json
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, request
-from marshmallow import Schema
 
 from ..registry import BY_MODEL, Collection
 from ..services.entries import Page
 
 
-@cache
-def _instance(schema: type[Schema]) -> Schema:
-    return schema()
-
-
-def schema_for(collection: Collection) -> Schema:
-    """Schemas hold no per-call state: one instance per collection serves every request."""
-    return _instance(collection.schema)
-
-
 def represent(collection: Collection, entry: Any, args: dict[str, Any]) -> dict[str, Any]:
     """Dump one entry, embedding the relations in `expand`, keeping only `fields` if given."""
-    data = schema_for(collection).dump(entry)
+    data = collection.schema_instance.dump(entry)
     if only := args.get("only"):
         data = {key: value for key, value in data.items() if key in only}
     if expand := args.get("expand"):
@@ -34,7 +22,7 @@ def represent(collection: Collection, entry: Any, args: dict[str, Any]) -> dict[
 
 def _embed(related: Any) -> list[dict[str, Any]]:
     entries = related if isinstance(related, list) else [related] if related else []
-    return [schema_for(BY_MODEL[type(e)]).dump(e) for e in entries]
+    return [BY_MODEL[type(e)].schema_instance.dump(e) for e in entries]
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -1,8 +1,10 @@
 """Load the JSON fixtures in seed/ through the API's own schemas, in one transaction.
 
 Policy: entries whose slug already exists are left as they are (an editor may have changed
-them), so loading twice changes nothing; their references are still checked. Any invalid
-fixture stops the load before anything is written.
+them), so loading twice changes nothing; their references are still checked. `--force`
+overwrites entries that differ from their fixture, as new versions. Any invalid fixture
+stops the load before anything is written. Every entry created or changed gets a revision
+by the author "seed".
 """
 
 import json
@@ -17,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from ..registry import COLLECTIONS, Collection
 from .assign import UnknownReferences, assign, check_references
+from .entries import eager_loads
+from .history import CREATED, record, snapshot
+from .writes import Invalid, update_entry
 
 
 class SeedError(Exception):
@@ -30,6 +35,7 @@ class SeedError(Exception):
 @dataclass
 class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
 
 
@@ -85,35 +91,71 @@ def read_fixtures(seed_dir: Path) -> list[tuple[Collection, Path, list[tuple[int
     return loaded
 
 
-def seed(session: Session, seed_dir: Path) -> SeedReport:
-    """Insert every fixture entry whose slug is not in the database yet; commit once."""
+SEED_AUTHOR = "seed"
+
+
+def seed(session: Session, seed_dir: Path, force: bool = False) -> SeedReport:
+    """Insert every fixture entry whose slug is not in the database yet; commit once.
+
+    With `force`, entries that exist but differ from their fixture are overwritten (a new
+    version, with its revision); without it they are kept as editors left them.
+    """
     fixtures = read_fixtures(seed_dir)
     report, errors = SeedReport(), []
     for collection, path, entries in fixtures:
-        existing = set(session.scalars(select(collection.model.slug)))
-        created = 0
+        model = collection.model
+        existing = {e.slug: e for e in session.scalars(select(model))}
+        created, updated = [], 0
         for index, data in entries:
-            entry = None if data["slug"] in existing else collection.model()
+            entry = existing.get(data["slug"])
             try:
                 if entry is None:
-                    check_references(session, collection.model, data)
-                else:
+                    entry = model(version=1)
                     assign(session, entry, data)
-            except UnknownReferences as exc:
+                    session.add(entry)
+                    created.append((entry, sorted(data)))
+                elif force:
+                    message = f"Reloaded from {path.name} with --force."
+                    updated += bool(
+                        update_entry(session, collection, entry, data, SEED_AUTHOR, message)
+                    )
+                else:
+                    check_references(session, model, data)
+            except (UnknownReferences, Invalid) as exc:
                 errors.extend(
                     f"{path}: entry {index} ({data['slug']}): field '{name}': {message}"
                     for name, messages in exc.errors.items()
                     for message in messages
                 )
-                continue
-            if entry is not None:
-                session.add(entry)
-                created += 1
         session.flush()
-        report.created[collection.name] = created
-        report.kept[collection.name] = len(entries) - created
+        for entry, fields in created:
+            state = snapshot(collection, entry)
+            record(session, collection, state, CREATED, fields, SEED_AUTHOR, None)
+        report.created[collection.name] = len(created)
+        report.updated[collection.name] = updated
+        report.kept[collection.name] = len(entries) - len(created) - updated
     if errors:
         session.rollback()
         raise SeedError(errors)
     session.commit()
     return report
+
+
+def export(session: Session, out_dir: Path) -> dict[str, int]:
+    """Write every collection as a fixture file (seed/ format, sorted by slug)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for collection in COLLECTIONS:
+        entries = session.scalars(
+            select(collection.model)
+            .order_by(collection.model.slug)
+            .options(*eager_loads(collection.model))
+        ).all()
+        fixture = [
+            {k: v for k, v in snapshot(collection, e).items() if k in collection.writable_fields}
+            for e in entries
+        ]
+        text = json.dumps(fixture, ensure_ascii=False, indent=2) + "\n"
+        (out_dir / f"{collection.name}.json").write_text(text, encoding="utf-8")
+        counts[collection.name] = len(fixture)
+    return counts

@@ -1,0 +1,114 @@
+"""History routes of each collection: list an entry's revisions, read one, restore one."""
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import abort
+from marshmallow import RAISE
+
+from schemas.base import ListArgsSchema
+from schemas.history import RevisionSchema
+
+from ..auth import require_scope
+from ..extensions import db
+from ..models import Revision
+from ..registry import Collection
+from ..services.entries import get_entry
+from ..services.history import get_revision, list_revisions
+from ..services.writes import WriteRefused, restore_revision
+from .openapi_docs import CHANGE_MESSAGE, IF_MATCH, LIST_HEADERS, READ_HEADERS, write_responses
+from .representation import json_response, pagination_headers
+from .writing import author, change_message, entry_response, refuse, require_if_match
+
+# Versions are 32-bit: anything larger cannot exist and is a 404, not a database error.
+VERSION = "<int(min=1, max=2147483647):number>"
+
+
+def revision_body(revision: Revision) -> dict:
+    base = f"/v1/{revision.collection}/{revision.slug}"
+    return {
+        "collection": revision.collection,
+        "slug": revision.slug,
+        "version": revision.version,
+        "action": revision.action,
+        "changed": revision.changed,
+        "author": revision.author,
+        "message": revision.message,
+        "created_at": revision.created_at.isoformat(),
+        "snapshot": revision.snapshot,
+        "links": {
+            "self": f"{base}/revisions/{revision.version}",
+            "entry": base,
+            "restore": f"{base}/revisions/{revision.version}/restore",
+        },
+    }
+
+
+def add_revision_routes(blp, collection: Collection) -> None:
+    label, camel = collection.label, collection.singular
+
+    def found_revision(slug: str, number: int) -> Revision:
+        revision = get_revision(db.session, collection, slug, number)
+        if revision is None:
+            abort(404, message=f"'{slug[:100]}' has no version {number}.")
+        return revision
+
+    @blp.route("/<slug>/revisions")
+    class Revisions(MethodView):
+        @blp.doc(
+            operationId=f"list{camel}Revisions",
+            summary=f"List the revisions of a {label}",
+            description="Every change to the entry, newest first: version, action, changed "
+            "fields, author (the key's name), time, message and the full snapshot. Paginated "
+            "like every list. Also answers for deleted entries.",
+        )
+        @blp.arguments(ListArgsSchema, location="query", unknown=RAISE, as_kwargs=False)
+        @blp.response(200, RevisionSchema(many=True), headers=LIST_HEADERS)
+        @blp.alt_response(404, response="NOT_FOUND")
+        def get(self, args, slug):
+            page = list_revisions(db.session, collection, slug, args["page"], args["page_size"])
+            if not page.total:
+                abort(404, message=f"No {label} has ever had the slug '{slug[:100]}'.")
+            body = [revision_body(revision) for revision in page.items]
+            return json_response(body, headers=pagination_headers(page))
+
+    @blp.route(f"/<slug>/revisions/{VERSION}")
+    class RevisionByNumber(MethodView):
+        @blp.doc(
+            operationId=f"get{camel}Revision",
+            summary=f"Get one revision of a {label}",
+            description="The entry as it was at that version, with who changed what and when.",
+        )
+        @blp.response(200, RevisionSchema, headers=READ_HEADERS)
+        @blp.alt_response(404, response="NOT_FOUND")
+        def get(self, slug, number):
+            return json_response(revision_body(found_revision(slug, number)))
+
+    @blp.route(f"/<slug>/revisions/{VERSION}/restore")
+    class RestoreRevision(MethodView):
+        @blp.doc(
+            operationId=f"restore{camel}Revision",
+            summary=f"Make a revision of a {label} current again",
+            description="Copies the revision's content into a new version. For an existing "
+            "entry: an editor key and `If-Match` (428/412). For a deleted entry: an admin "
+            "key; it is re-created.",
+            parameters=[IF_MATCH, CHANGE_MESSAGE],
+            security=[{"bearerAuth": []}],
+        )
+        @blp.response(200, collection.schema(partial=True), headers=READ_HEADERS)
+        @write_responses(blp, 404, 409, 412, 428)
+        def post(self, slug, number):
+            revision = found_revision(slug, number)
+            entry = get_entry(db.session, collection, slug)
+            if entry is None:
+                require_scope(g.api_key, "admin")
+            else:
+                require_if_match(collection, entry)
+            try:
+                restore_revision(
+                    db.session, collection, entry, revision, author(), change_message()
+                )
+            except WriteRefused as exc:
+                refuse(exc)
+            response = entry_response(collection, slug)
+            db.session.commit()
+            return response

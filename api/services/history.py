@@ -1,0 +1,106 @@
+"""Revisions of entries and the change feed across all collections."""
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Revision
+from ..registry import Collection
+from .entries import Page
+
+CREATED, UPDATED, DELETED, RESTORED = "created", "updated", "deleted", "restored"
+META_FIELDS = ("slug", "version", "created_at", "updated_at")
+
+
+def snapshot(collection: Collection, entry: Any) -> dict[str, Any]:
+    """The entry's own content (what a client can write) with its version and timestamps."""
+    data = collection.schema_instance.dump(entry)
+    keep = set(META_FIELDS) | set(collection.writable_fields)
+    return {key: value for key, value in data.items() if key in keep}
+
+
+def record(
+    session: Session,
+    collection: Collection,
+    state: dict[str, Any],
+    action: str,
+    changed: list[str],
+    author: str,
+    message: str | None,
+) -> Revision:
+    """Store one revision; `state` is a snapshot()."""
+    revision = Revision(
+        collection=collection.name,
+        slug=state["slug"],
+        version=state["version"],
+        action=action,
+        snapshot=state,
+        changed=changed,
+        author=author,
+        message=message,
+    )
+    session.add(revision)
+    return revision
+
+
+def latest_revision(session: Session, collection: Collection, slug: str) -> Revision | None:
+    query = (
+        select(Revision)
+        .where(Revision.collection == collection.name, Revision.slug == slug)
+        .order_by(Revision.version.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def list_revisions(
+    session: Session, collection: Collection, slug: str, page: int, page_size: int
+) -> Page:
+    """An entry's revisions, newest first."""
+    where = (Revision.collection == collection.name, Revision.slug == slug)
+    total = session.scalar(select(func.count()).select_from(Revision).where(*where)) or 0
+    query = (
+        select(Revision)
+        .where(*where)
+        .order_by(Revision.version.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    return Page(session.scalars(query).all() if total else [], total, page, page_size)
+
+
+def get_revision(
+    session: Session, collection: Collection, slug: str, version: int
+) -> Revision | None:
+    query = select(Revision).where(
+        Revision.collection == collection.name, Revision.slug == slug, Revision.version == version
+    )
+    return session.scalar(query)
+
+
+class BadCursor(ValueError):
+    pass
+
+
+CURSOR_PATTERN = r"^c[0-9]{1,12}$"
+
+
+def encode_cursor(revision_id: int) -> str:
+    """A position in the change feed; clients treat it as opaque."""
+    return f"c{revision_id}"
+
+
+def decode_cursor(cursor: str) -> int:
+    """The revision id a cursor stands for; BadCursor when it is not one we give out."""
+    if not re.fullmatch(CURSOR_PATTERN, cursor):
+        raise BadCursor(cursor)
+    return int(cursor[1:])
+
+
+def changes_after(session: Session, after_id: int, limit: int) -> Sequence[Revision]:
+    """Revisions committed after `after_id`, oldest first."""
+    query = select(Revision).where(Revision.id > after_id).order_by(Revision.id).limit(limit)
+    return session.scalars(query).all()
