@@ -14,7 +14,6 @@ from api import create_app
 from api.config import TestConfig
 from api.extensions import db, make_engine
 from api.migrate import upgrade
-from api.services.keys import create_key
 from api.services.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,11 +64,6 @@ def writable_app(tmp_path_factory, request):
     """An app on a database of the test module's own, for tests that write."""
     schema = request.module.__name__.rsplit(".", 1)[-1]
     return seeded_app(empty_database(tmp_path_factory, schema))
-
-
-def make_key(app, name: str, scope: str = "editor") -> str:
-    with app.app_context():
-        return create_key(db.session, name, scope)
 
 
 @pytest.fixture

@@ -49,3 +49,9 @@ def test_nul_in_query_is_422_naming_the_parameter(client):
 def test_hostile_headers_never_give_5xx(client, value):
     headers = {"If-None-Match": value, "Accept": "application/json", "Origin": value[:100]}
     assert client.get("/v1/tools", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES[:-1])
+def test_hostile_slugs_in_history_routes_never_give_5xx(client, value):
+    assert client.get(f"/v1/roles/{value}/revisions").status_code == 404
+    assert client.get(f"/v1/roles/{value}/revisions/1").status_code == 404

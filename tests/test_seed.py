@@ -68,7 +68,7 @@ NEW_TOOL = {"slug": "brand-new-tool", "name": "New", "category": "chat", "summar
         ({k: v for k, v in NEW_TOOL.items() if k != "name"}, "name", "required"),
         ({**NEW_TOOL, "category": "spaceship"}, "category", "Must be one of"),
         ({**NEW_TOOL, "roles": ["nobody"]}, "roles", "Unknown role slug: nobody"),
-        ({**NEW_TOOL, "version": 7}, "version", "Unknown field"),
+        ({**NEW_TOOL, "version": 7}, "version", "Read-only"),
         ({**NEW_TOOL, "slug": "Not A Slug"}, "slug", "lowercase"),
     ],
 )

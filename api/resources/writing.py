@@ -34,7 +34,7 @@ def find_entry(collection: Collection, slug: str) -> Any:
     entry = get_entry(db.session, collection, slug)
     if entry is not None:
         return entry
-    last = latest_revision(db.session, collection, slug) if len(slug) <= 80 else None
+    last = latest_revision(db.session, collection, slug)
     if last is not None and last.action == DELETED:
         url = f"/v1/{collection.name}/{slug}/revisions/{last.version}"
         abort(

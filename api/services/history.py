@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from schemas.fields import is_slug
+
 from ..models import Revision
 from ..registry import Collection
 from .entries import Page
@@ -47,6 +49,8 @@ def record(
 
 
 def latest_revision(session: Session, collection: Collection, slug: str) -> Revision | None:
+    if not is_slug(slug):
+        return None
     query = (
         select(Revision)
         .where(Revision.collection == collection.name, Revision.slug == slug)
@@ -60,6 +64,8 @@ def list_revisions(
     session: Session, collection: Collection, slug: str, page: int, page_size: int
 ) -> Page:
     """An entry's revisions, newest first."""
+    if not is_slug(slug):
+        return Page([], 0, page, page_size)
     where = (Revision.collection == collection.name, Revision.slug == slug)
     total = session.scalar(select(func.count()).select_from(Revision).where(*where)) or 0
     query = (
@@ -75,6 +81,8 @@ def list_revisions(
 def get_revision(
     session: Session, collection: Collection, slug: str, version: int
 ) -> Revision | None:
+    if not is_slug(slug):
+        return None
     query = select(Revision).where(
         Revision.collection == collection.name, Revision.slug == slug, Revision.version == version
     )
