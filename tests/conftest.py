@@ -14,6 +14,7 @@ from api import create_app
 from api.config import TestConfig
 from api.extensions import db, make_engine
 from api.migrate import upgrade
+from api.services.keys import create_key
 from api.services.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +97,13 @@ def api_schema(app):
     import schemathesis
 
     return schemathesis.openapi.from_wsgi("/openapi.json", app)
+
+
+def make_key(app, name: str, scope: str = "editor") -> str:
+    """A new API key, made as the CLI makes it."""
+    with app.app_context():
+        return create_key(db.session, name, scope)
+
+
+def bearer(app, name: str, scope: str = "editor") -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_key(app, name, scope)}"}

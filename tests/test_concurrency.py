@@ -9,8 +9,9 @@ from sqlalchemy import select
 from api.extensions import db
 from api.models import Faq
 from api.registry import BY_NAME
-from api.services.keys import create_key
 from api.services.writes import Stale, update_entry
+
+from .conftest import bearer
 
 WRITERS = 20
 ROUNDS = 5
@@ -23,32 +24,33 @@ def app(writable_app):
 
 @pytest.fixture(scope="module")
 def editor(app):
-    with app.app_context():
-        return {"Authorization": f"Bearer {create_key(db.session, 'racer', 'editor')}"}
+    return bearer(app, "racer")
+
+
+def race(app, url: str, headers: dict, etag: str, answer: str) -> list[int]:
+    """WRITERS clients PATCH `url` with the same ETag at the same moment; their statuses."""
+    barrier = Barrier(WRITERS)
+
+    def patch(writer: int) -> int:
+        client = app.test_client()
+        barrier.wait()
+        response = client.patch(
+            url, json={"answer": f"{answer} {writer}"}, headers={**headers, "If-Match": etag}
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        return sorted(pool.map(patch, range(WRITERS)))
 
 
 def test_concurrent_patches_with_one_etag_give_one_success_and_the_rest_412(app, editor):
     url = "/v1/faqs/what-is-calms"
     for round_number in range(ROUNDS):
         before = app.test_client().get(url)
-        etag, version = before.headers["ETag"], before.json["version"]
-        barrier = Barrier(WRITERS)
-
-        def patch(writer: int) -> int:
-            client = app.test_client()
-            barrier.wait()
-            response = client.patch(
-                url,
-                json={"answer": f"Round {round_number}, writer {writer}."},
-                headers={**editor, "If-Match": etag},
-            )
-            return response.status_code
-
-        with ThreadPoolExecutor(WRITERS) as pool:
-            statuses = sorted(pool.map(patch, range(WRITERS)))
+        statuses = race(app, url, editor, before.headers["ETag"], f"Round {round_number}")
         assert statuses == [200] + [412] * (WRITERS - 1), f"round {round_number}: {statuses}"
         after = app.test_client().get(url).json
-        assert after["version"] == version + 1
+        assert after["version"] == before.json["version"] + 1
         revisions = app.test_client().get(f"{url}/revisions?page_size=1").json
         assert revisions[0]["snapshot"]["answer"] == after["answer"]
 

@@ -8,12 +8,8 @@ from sqlalchemy import func, select
 
 from api.extensions import db
 from api.models import ApiKey, Faq, IdempotentRequest
-from api.services.keys import create_key
 
-
-def make_key(app, name: str, scope: str = "editor") -> str:
-    with app.app_context():
-        return create_key(db.session, name, scope)
+from .conftest import bearer, make_key
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +19,12 @@ def app(writable_app):
 
 @pytest.fixture(scope="module")
 def editor(app):
-    return {"Authorization": f"Bearer {make_key(app, 'editor-tests')}"}
+    return bearer(app, "editor-tests")
 
 
 @pytest.fixture(scope="module")
 def admin(app):
-    return {"Authorization": f"Bearer {make_key(app, 'admin-tests', 'admin')}"}
+    return bearer(app, "admin-tests", "admin")
 
 
 def faq(slug: str, **fields) -> dict:
