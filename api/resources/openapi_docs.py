@@ -54,13 +54,16 @@ class Blueprint(flask_smorest.Blueprint):
         return doc
 
 
-def _header_parameter(name: str, description: str, required: bool = False) -> dict:
+def _header_parameter(name: str, description: str, max_length: int | None = None) -> dict:
+    schema = {"type": "string"}
+    if max_length:
+        schema.update(minLength=1, maxLength=max_length)
     return {
         "in": "header",
         "name": name,
-        "required": required,
+        "required": False,
         "description": description,
-        "schema": {"type": "string"},
+        "schema": schema,
     }
 
 
@@ -73,9 +76,12 @@ IDEMPOTENCY_KEY = _header_parameter(
     "Idempotency-Key",
     "Any unique string (1 to 200 characters). Repeating the request with the same key and "
     "body replays the first answer (with `Idempotent-Replayed: true`) and writes nothing more.",
+    max_length=200,
 )
 CHANGE_MESSAGE = _header_parameter(
-    "X-Change-Message", "Why the change was made (1 to 500 characters), kept in the revision."
+    "X-Change-Message",
+    "Why the change was made (1 to 500 characters), kept in the revision.",
+    max_length=500,
 )
 LOCATION = {"description": "URL of the new entry.", "schema": {"type": "string"}}
 WRITE_HEADERS = {"ETag": ETAG_HEADER}
