@@ -22,6 +22,7 @@ install: $(STAMP)
 db: install
 	$(BIN)/flask --app api migrate
 	$(BIN)/flask --app api seed
+	$(BIN)/flask --app api reindex
 
 run: db
 	$(BIN)/flask --app api run --host $(HOST) --port $(PORT)

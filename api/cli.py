@@ -1,4 +1,4 @@
-"""Command-line tools: migrate, new-migration, seed (load, export), keys (create, list, revoke)."""
+"""Command-line tools: migrate, new-migration, seed (load, export), reindex, keys."""
 
 from pathlib import Path
 
@@ -9,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from .extensions import db
 from .migrate import new_revision, upgrade
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
+from .services.search import reindex
 from .services.seeding import SeedError, export, seed
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
@@ -61,6 +62,15 @@ def export_command(out_dir: Path) -> None:
         click.echo(f"{name}: {count} exported")
 
 
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the entries."""
+    count = reindex(db.session)
+    db.session.commit()
+    click.echo(f"indexed {count} entries")
+
+
 keys = AppGroup("keys", help="API keys for writes.")
 
 
@@ -98,5 +108,5 @@ def revoke_key_command(name: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (migrate_command, new_migration_command, seed_group, keys):
+    for command in (migrate_command, new_migration_command, seed_group, reindex_command, keys):
         app.cli.add_command(command)

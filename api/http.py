@@ -10,6 +10,9 @@ BODY_TYPES = ("application/json", "application/merge-patch+json")
 # HTML pages (the docs) negotiate for themselves; everything else answers JSON.
 HTML_BLUEPRINTS = {"docs"}
 
+# Request headers with a documented size: checked before anything else reads them.
+HEADER_LIMITS = {"X-Change-Message": 500, "Idempotency-Key": 200}
+
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
 HTML_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -28,6 +31,13 @@ def check_request() -> None:
             message=f"Bodies must be one of {', '.join(BODY_TYPES)}, "
             f"not {request.mimetype or 'untyped'}.",
         )
+    bad_headers = {
+        name: [f"Give 1 to {limit} characters."]
+        for name, limit in HEADER_LIMITS.items()
+        if name in request.headers and not 0 < len(request.headers[name]) <= limit
+    }
+    if bad_headers:
+        abort(422, errors=bad_headers)
     nul_args = sorted({name for name, value in request.args.items(multi=True) if "\x00" in value})
     if nul_args:
         # PostgreSQL refuses NUL in text; refuse it here for every database alike.

@@ -7,9 +7,18 @@ from api.extensions import db
 from api.models import Base
 
 
+def database_full_text_index(obj, name, type_, reflected, compare_to) -> bool:
+    """Migration 0003 adds each database's own full-text index, which no model maps."""
+    internal = name is not None and (
+        name.startswith("search_fts") or name in ("tsv", "ix_search_documents_tsv")
+    )
+    return not (reflected and compare_to is None and internal)
+
+
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options = {"compare_type": True, "include_object": database_full_text_index}
+        context = MigrationContext.configure(connection, opts=options)
         assert compare_metadata(context, Base.metadata) == []
 
 

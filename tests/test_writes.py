@@ -99,12 +99,15 @@ def test_every_write_route_refuses_a_missing_key(app, client):
     assert checked >= 12 * 5
 
 
-def test_key_in_query_string_is_refused(client, editor):
+def test_key_in_query_string_is_refused_and_not_logged(client, editor, caplog):
+    caplog.set_level("DEBUG")
     key = editor["Authorization"].split()[1]
     response = client.post(f"/v1/faqs?api_key={key}", json=faq("in-url"))
     assert response.status_code == 400
     assert key not in response.get_data(as_text=True)
     assert client.get(f"/v1/faqs?x={key}").status_code == 400
+    assert client.get("/v1/faqs/in-url").status_code == 404
+    assert key not in caplog.text
 
 
 # create

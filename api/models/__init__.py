@@ -7,6 +7,7 @@ from .history import ApiKey, IdempotentRequest, Revision
 from .knowledge import Practice, Resource, Topic
 from .roles import Role
 from .schedules import Schedule, ScheduleEntry
+from .search import SearchDocument, SearchTerm
 from .workflows import Workflow, WorkflowStage
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "Role",
     "Schedule",
     "ScheduleEntry",
+    "SearchDocument",
+    "SearchTerm",
     "SubDiscipline",
     "Tag",
     "Tool",

@@ -8,6 +8,7 @@ from .changes import changes_blueprint
 from .collections import collection_blueprint
 from .docs import docs
 from .meta import meta_blueprint
+from .search import search_blueprint
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
@@ -16,4 +17,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     for collection in COLLECTIONS:
         api.register_blueprint(collection_blueprint(collection))
     api.register_blueprint(changes_blueprint())
+    api.register_blueprint(search_blueprint())
     app.register_blueprint(docs)

@@ -17,10 +17,10 @@ from ..services.writes import (
 )
 from .openapi_docs import (
     CHANGE_MESSAGE,
+    CREATED_HEADERS,
     IDEMPOTENCY_KEY,
     IF_MATCH,
     LIST_HEADERS,
-    LOCATION,
     READ_HEADERS,
     WRITE_HEADERS,
     Blueprint,
@@ -90,7 +90,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             security=[{"bearerAuth": []}],
         )
         @blp.arguments(collection.schema, location="json", unknown=RAISE)
-        @blp.response(201, read_schema, headers={**WRITE_HEADERS, "Location": LOCATION})
+        @blp.response(201, read_schema, headers=CREATED_HEADERS)
         @write_responses(blp, 409)
         def post(self, data):
             replay = idempotent_replay()

@@ -83,8 +83,16 @@ CHANGE_MESSAGE = _header_parameter(
     "Why the change was made (1 to 500 characters), kept in the revision.",
     max_length=500,
 )
-LOCATION = {"description": "URL of the new entry.", "schema": {"type": "string"}}
 WRITE_HEADERS = {"ETag": ETAG_HEADER}
+CREATED_HEADERS = {
+    **WRITE_HEADERS,
+    "Location": {"description": "URL of the new entry.", "schema": {"type": "string"}},
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the "
+        "same Idempotency-Key.",
+        "schema": {"type": "string"},
+    },
+}
 MERGE_PATCH = "application/merge-patch+json"
 
 

@@ -21,6 +21,7 @@ from ..registry import COLLECTIONS, Collection
 from .assign import UnknownReferences, assign, check_references
 from .entries import eager_loads
 from .history import CREATED, record, snapshot
+from .search import index_entry
 from .writes import Invalid, update_entry
 
 
@@ -131,6 +132,7 @@ def seed(session: Session, seed_dir: Path, force: bool = False) -> SeedReport:
         for entry, fields in created:
             state = snapshot(collection, entry)
             record(session, collection, state, CREATED, fields, SEED_AUTHOR, None)
+            index_entry(session, collection, entry)
         report.created[collection.name] = len(created)
         report.updated[collection.name] = updated
         report.kept[collection.name] = len(entries) - len(created) - updated

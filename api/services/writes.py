@@ -13,6 +13,7 @@ from ..models.base import utcnow
 from ..registry import COLLECTIONS, Collection
 from .assign import UnknownReferences, assign
 from .history import CREATED, DELETED, RESTORED, UPDATED, latest_revision, record, snapshot
+from .search import index_entry, unindex_entry
 
 
 class WriteRefused(Exception):
@@ -71,6 +72,7 @@ def create_entry(
     session.add(entry)
     _flush(session, data["slug"])
     record(session, collection, snapshot(collection, entry), CREATED, sorted(data), author, message)
+    index_entry(session, collection, entry)
     return entry
 
 
@@ -97,6 +99,7 @@ def update_entry(
     entry.updated_at = utcnow()
     _flush(session, entry.slug)
     record(session, collection, snapshot(collection, entry), action, changed, author, message)
+    index_entry(session, collection, entry)
     return changed
 
 
@@ -144,6 +147,7 @@ def delete_entry(
     session.delete(entry)
     _flush(session, entry.slug)
     record(session, collection, state, DELETED, [], author, message)
+    unindex_entry(session, collection, entry.slug)
 
 
 def restore_revision(
@@ -170,6 +174,7 @@ def restore_revision(
         _flush(session, revision.slug)
         state = snapshot(collection, entry)
         record(session, collection, state, RESTORED, sorted(data), author, message)
+        index_entry(session, collection, entry)
         return entry
     update_entry(session, collection, entry, data, author, message, action=RESTORED)
     return entry

@@ -1,0 +1,147 @@
+"""/v1/search, /v1/search/suggest and /v1/answers."""
+
+from flask import current_app
+from marshmallow import RAISE
+
+from schemas.search import (
+    AnswerArgs,
+    AnswerResultSchema,
+    SearchArgs,
+    SearchResultSchema,
+    SuggestArgs,
+    SuggestionsSchema,
+)
+
+from ..extensions import db
+from ..registry import BY_NAME, COLLECTIONS
+from ..services.answers import THRESHOLD, confidence
+from ..services.entries import Page, get_entry
+from ..services.search import Hit, analyze, load_glossary, search, suggest
+from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
+from .representation import json_response, pagination_headers
+from .writing import representation_etag
+
+BY_LABEL = {c.label: c.name for c in COLLECTIONS}
+
+
+def glossary() -> dict[str, tuple[str, ...]]:
+    return load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+
+
+def hit_body(hit: Hit) -> dict:
+    return {
+        "type": BY_NAME[hit.collection].label,
+        "slug": hit.slug,
+        "title": hit.title,
+        "snippet": hit.snippet,
+        "score": hit.score,
+        "url": f"/v1/{hit.collection}/{hit.slug}",
+    }
+
+
+def search_blueprint() -> Blueprint:
+    blp = Blueprint("search", __name__, description="Ranked search and answers.")
+
+    @blp.route("/v1/search")
+    @blp.doc(
+        operationId="search",
+        summary="Search every collection",
+        description="Full-text search across all entries, ranked by relevance (titles count "
+        "more than bodies). Send the words or the whole question as typed: stop words are "
+        "ignored, abbreviations expanded (k8s, IaC, MTTR, SRE...), typos corrected, and no hit "
+        "needs every word. Returns `total`, `facets` (matches per type) and `hits`, each with "
+        "`type`, `slug`, `title`, a `snippet` with <mark>ed words, `score` and `url`. Restrict "
+        "with `type` and `role`; paginate with `page`/`page_size`. Example: "
+        "`/v1/search?q=kubernets&type=tool`.",
+    )
+    @blp.arguments(SearchArgs, location="query", unknown=RAISE, as_kwargs=False)
+    @blp.response(200, SearchResultSchema, headers=LIST_HEADERS)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def search_view(args):
+        analysis = analyze(db.session, args["q"], glossary())
+        collections = [BY_LABEL[t] for t in args.get("type", [])] or None
+        size = args["page_size"]
+        results = search(
+            db.session, analysis, collections, args.get("role"), size, (args["page"] - 1) * size
+        )
+        body = {
+            "query": args["q"],
+            "total": results.total,
+            "facets": results.facets,
+            "corrections": analysis.corrections,
+            "hits": [hit_body(hit) for hit in results.hits],
+        }
+        page = Page(results.hits, results.total, args["page"], size)
+        return json_response(body, headers=pagination_headers(page))
+
+    @blp.route("/v1/search/suggest")
+    @blp.doc(
+        operationId="suggestSearch",
+        summary="Suggestions as the user types",
+        description="For a search box: entries whose title has a word starting with the last "
+        "word typed, and indexed words that complete it. Example: `/v1/search/suggest?q=depl`.",
+    )
+    @blp.arguments(SuggestArgs, location="query", unknown=RAISE, as_kwargs=False)
+    @blp.response(200, SuggestionsSchema, headers=READ_HEADERS)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def suggest_view(args):
+        entries, terms = suggest(db.session, args["q"], args["limit"])
+        body = [
+            {k: v for k, v in hit_body(e).items() if k in ("type", "slug", "title", "url")}
+            for e in entries
+        ]
+        return json_response({"query": args["q"], "entries": body, "terms": terms})
+
+    @blp.route("/v1/answers")
+    @blp.doc(
+        operationId="answerQuestion",
+        summary="Answer a question from the FAQ",
+        description="For chatbots: send the user's question as typed. Returns the best FAQ "
+        "entry with a `confidence` from 0 to 1, its `url` to cite and the `version` and "
+        f"`etag` to pin, up to four alternatives and related roles and tools. Below the "
+        f"`threshold` ({THRESHOLD}) `answered` is false and `answer` null: offer the "
+        "`suggestions` instead. Example: `/v1/answers?q=do devops folks even write code??`.",
+    )
+    @blp.arguments(AnswerArgs, location="query", unknown=RAISE, as_kwargs=False)
+    @blp.response(200, AnswerResultSchema, headers=READ_HEADERS)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def answer_view(args):
+        words = glossary()
+        analysis = analyze(db.session, args["q"], words)
+        faqs = BY_NAME["faqs"]
+        hits = search(db.session, analysis, [faqs.name], limit=5).hits
+        entry = get_entry(db.session, faqs, hits[0].slug) if hits else None
+        text = f"{entry.question} {entry.answer}" if entry else ""
+        sure = confidence(analysis, words, text, hits)
+        answered = entry is not None and sure >= THRESHOLD
+        body = {
+            "query": args["q"],
+            "answered": answered,
+            "confidence": sure,
+            "threshold": THRESHOLD,
+            "answer": None,
+            "alternatives": [hit_body(hit) for hit in hits[1:]],
+            "related": {"roles": [], "tools": []},
+            "suggestions": [],
+        }
+        if answered:
+            tools = search(db.session, analysis, ["tools"], limit=3).hits
+            body["answer"] = {
+                "slug": entry.slug,
+                "question": entry.question,
+                "answer": entry.answer,
+                "url": f"/v1/faqs/{entry.slug}",
+                "version": entry.version,
+                "etag": f"\"{representation_etag(faqs, entry)}\"",
+                "roles": [role.slug for role in entry.roles],
+                "tags": [tag.slug for tag in entry.tags],
+            }
+            body["related"] = {
+                "roles": body["answer"]["roles"],
+                "tools": [hit.slug for hit in tools],
+            }
+        else:
+            body["suggestions"] = [hit_body(h) for h in search(db.session, analysis, limit=5).hits]
+        return json_response(body)
+
+    return blp
