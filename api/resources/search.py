@@ -132,7 +132,7 @@ def search_blueprint() -> Blueprint:
                 "answer": entry.answer,
                 "url": f"/v1/faqs/{entry.slug}",
                 "version": entry.version,
-                "etag": f"\"{representation_etag(faqs, entry)}\"",
+                "etag": f'"{representation_etag(faqs, entry)}"',
                 "roles": [role.slug for role in entry.roles],
                 "tags": [tag.slug for tag in entry.tags],
             }
