@@ -5,7 +5,7 @@ table (porter stemming) fed by triggers on search_documents; on PostgreSQL a gen
 weighted tsvector column with a GIN index. Neither is mapped here.
 """
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import NAME_LENGTH, SLUG_LENGTH, Base
@@ -13,7 +13,11 @@ from .base import NAME_LENGTH, SLUG_LENGTH, Base
 
 class SearchDocument(Base):
     __tablename__ = "search_documents"
-    __table_args__ = (UniqueConstraint("collection", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("collection", "slug"),
+        # Covers facet counts: per-type totals read no document bodies.
+        Index("ix_search_documents_facets", "id", "collection", "roles"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collection: Mapped[str] = mapped_column(String(40))

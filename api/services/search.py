@@ -282,14 +282,14 @@ class Results:
     hits: Sequence[Hit]
 
 
-def _filters(collections: Sequence[str] | None, role: str | None) -> tuple[str, dict]:
+def _filters(collections: Sequence[str] | None, role: str | None, table: str) -> tuple[str, dict]:
     sql, params = "", {}
     if collections:
         names = ", ".join(f":c{i}" for i in range(len(collections)))
-        sql += f" AND d.collection IN ({names})"
+        sql += f" AND {table}.collection IN ({names})"
         params.update({f"c{i}": name for i, name in enumerate(collections)})
     if role:
-        sql += " AND d.roles LIKE :role"
+        sql += f" AND {table}.roles LIKE :role"
         params["role"] = f"% {role} %"
     return sql, params
 
@@ -298,30 +298,27 @@ def _sqlite_match(terms: Sequence[str]) -> str:
     return " OR ".join(f'"{term}"' for term in terms)
 
 
-SQLITE_FROM = "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid"
-SQLITE_RANK = "-bm25(search_fts, 4.0, 1.0)"
-
-
 def _sqlite_search(session, terms, collections, role, limit, offset) -> Results:
-    where, params = _filters(collections, role)
-    params |= {"match": _sqlite_match(terms), "limit": limit, "offset": offset}
-    facet_where, facet_params = _filters(None, role)
-    facet_params["match"] = params["match"]
+    # FTS5 sorts by `rank` itself and computes snippets only for the rows of the page.
+    match = _sqlite_match(terms)
+    facet_where, facet_params = _filters(None, role, "d")
     facets = session.execute(
         text(
-            f"SELECT d.collection, count(*) {SQLITE_FROM} "
-            f"WHERE search_fts MATCH :match{facet_where} GROUP BY d.collection"
+            "SELECT d.collection, count(*) FROM search_documents d WHERE d.id IN "
+            f"(SELECT rowid FROM search_fts WHERE search_fts MATCH :match){facet_where} "
+            "GROUP BY d.collection"
         ),
-        facet_params,
+        {**facet_params, "match": match},
     ).all()
+    where, params = _filters(collections, role, "search_fts")
     rows = session.execute(
         text(
-            f"SELECT d.collection, d.slug, d.title, "
-            f"snippet(search_fts, 1, '{MARK}', '{END_MARK}', '…', 16), {SQLITE_RANK} AS score "
-            f"{SQLITE_FROM} WHERE search_fts MATCH :match{where} "
-            "ORDER BY score DESC, d.id LIMIT :limit OFFSET :offset"
+            "SELECT collection, slug, title, "
+            f"snippet(search_fts, 1, '{MARK}', '{END_MARK}', '…', 16), -rank FROM search_fts "
+            f"WHERE search_fts MATCH :match AND rank MATCH 'bm25(4.0, 1.0)'{where} "
+            "ORDER BY rank LIMIT :limit OFFSET :offset"
         ),
-        params,
+        {**params, "match": match, "limit": limit, "offset": offset},
     ).all()
     return _results(facets, rows, collections)
 
@@ -335,10 +332,10 @@ HEADLINE = f"StartSel={MARK}, StopSel={END_MARK}, MaxWords=30, MinWords=12, MaxF
 
 
 def _postgresql_search(session, terms, collections, role, limit, offset) -> Results:
-    where, params = _filters(collections, role)
+    where, params = _filters(collections, role, "d")
     params |= {"query": _postgresql_query(terms), "limit": limit, "offset": offset}
     source = "search_documents d, (SELECT websearch_to_tsquery('english', :query) AS query) q"
-    facet_where, facet_params = _filters(None, role)
+    facet_where, facet_params = _filters(None, role, "d")
     facet_params["query"] = params["query"]
     facets = session.execute(
         text(

@@ -13,17 +13,22 @@ branch_labels = None
 depends_on = None
 
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    # collection, slug and roles are read from search_documents (UNINDEXED), so that a query
+    # needs no join and FTS5 can rank and cut to the page before computing snippets.
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, collection UNINDEXED, "
+    "slug UNINDEXED, roles UNINDEXED, content='search_documents', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO search_fts(rowid, title, body, collection, slug, roles) "
+    "VALUES (new.id, new.title, new.body, new.collection, new.slug, new.roles); END",
     "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); END",
+    "INSERT INTO search_fts(search_fts, rowid, title, body, collection, slug, roles) "
+    "VALUES ('delete', old.id, old.title, old.body, old.collection, old.slug, old.roles); END",
     "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO search_fts(search_fts, rowid, title, body, collection, slug, roles) "
+    "VALUES ('delete', old.id, old.title, old.body, old.collection, old.slug, old.roles); "
+    "INSERT INTO search_fts(rowid, title, body, collection, slug, roles) "
+    "VALUES (new.id, new.title, new.body, new.collection, new.slug, new.roles); END",
 ]
 POSTGRESQL_FTS = [
     "ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
@@ -45,6 +50,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_documents")),
         sa.UniqueConstraint("collection", "slug", name=op.f("uq_search_documents_collection")),
     )
+    op.create_index("ix_search_documents_facets", "search_documents", ["id", "collection", "roles"])
     op.create_table(
         "search_terms",
         sa.Column("term", sa.String(length=60), nullable=False),

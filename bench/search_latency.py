@@ -1,0 +1,148 @@
+"""Search latency with 10,000 and 100,000 generated entries, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/search_latency.py [--sizes 10000 100000] [--postgresql URL]
+
+Each run: a fresh database (a SQLite file, or a new schema in the PostgreSQL database),
+migrated and seeded, then N generated search documents made of the seed's own words plus
+made-up ones (so typo correction has a large vocabulary to search), added in bulk. Then
+every question of tests/search_questions.json, with and without typos, is asked through the
+app (GET /v1/search in process: analysis, typo correction, ranking, snippets, JSON) and
+timed. Prints p50/p95 per database and size, and writes bench/results/search-latency.json.
+"""
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import insert, select, text
+
+from api import create_app
+from api.config import TestConfig
+from api.extensions import db, make_engine
+from api.migrate import upgrade
+from api.models import SearchDocument, SearchTerm
+from api.services.search import WORD
+from api.services.seeding import seed
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [q for q, _ in json.loads((ROOT / "tests/search_questions.json").read_text())]
+COLLECTIONS = ["faqs", "tools", "topics", "responsibilities"]
+ROLES = ["developer", "devops-engineer", "site-reliability-engineer", "platform-engineer"]
+
+
+def misspell(question: str, rng: random.Random) -> str:
+    words = question.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    word = words[i]
+    if len(word) > 4:
+        j = rng.randrange(1, len(word) - 2)
+        words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
+    return " ".join(words)
+
+
+def database_url(kind: str, size: int, postgresql: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tempfile.mkdtemp()}/bench-{size}.db"
+    schema = f"bench_search_{size}"
+    engine = make_engine(postgresql)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return f"{postgresql}?options=-csearch_path%3D{schema}"
+
+
+def generate(session, size: int, rng: random.Random) -> None:
+    """Add `size` documents of 40 to 120 words, in batches."""
+    vocabulary = sorted(
+        {w for (body,) in session.execute(select(SearchDocument.body)) for w in WORD.findall(body)}
+    )
+    made_up = [f"{rng.choice(vocabulary)[:5]}{n}" for n in range(size // 5)]
+    words = vocabulary + made_up
+    batch = []
+    for n in range(size):
+        body = " ".join(rng.choices(words, k=rng.randint(40, 120)))
+        title = " ".join(rng.choices(vocabulary, k=rng.randint(3, 8))).capitalize()
+        batch.append(
+            {
+                "collection": rng.choice(COLLECTIONS),
+                "slug": f"generated-{n}",
+                "title": title,
+                "body": body,
+                "roles": f" {rng.choice(ROLES)} ",
+            }
+        )
+        if len(batch) == 5000:
+            session.execute(insert(SearchDocument), batch)
+            batch = []
+    if batch:
+        session.execute(insert(SearchDocument), batch)
+    known = set(session.scalars(select(SearchTerm.term)))
+    new_terms = [{"term": w} for w in sorted(set(made_up) - known) if 3 <= len(w) <= 60]
+    session.execute(insert(SearchTerm), new_terms)
+    session.commit()
+
+
+def measure(kind: str, size: int, postgresql: str, repeats: int) -> dict:
+    rng = random.Random(size)
+    url = database_url(kind, size, postgresql)
+    app = create_app(type("BenchConfig", (TestConfig,), {"DATABASE_URL": url}))
+    with app.app_context():
+        upgrade(db.engine)
+        seed(db.session, ROOT / "seed")
+        started = time.perf_counter()
+        generate(db.session, size, rng)
+        load_seconds = time.perf_counter() - started
+        if kind == "postgresql":
+            db.session.execute(text("ANALYZE search_documents"))
+            db.session.commit()
+    queries = QUESTIONS + [misspell(q, rng) for q in QUESTIONS]
+    client = app.test_client()
+    for query in queries:  # warm caches
+        client.get("/v1/search", query_string={"q": query})
+    timings = []
+    for _ in range(repeats):
+        for query in queries:
+            started = time.perf_counter()
+            response = client.get("/v1/search", query_string={"q": query})
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.json
+    timings.sort()
+    return {
+        "database": kind,
+        "entries": size,
+        "queries": len(timings),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        "load_seconds": round(load_seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--postgresql", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    results = []
+    for kind in args.databases:
+        for size in args.sizes:
+            result = measure(kind, size, args.postgresql, args.repeats)
+            print(json.dumps(result), flush=True)
+            results.append(result)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "search-latency.json").write_text(json.dumps(results, indent=2) + "\n")
+    print("| database | entries | p50 | p95 |")
+    print("|---|---|---|---|")
+    for r in results:
+        print(f"| {r['database']} | {r['entries']:,} | {r['p50_ms']} ms | {r['p95_ms']} ms |")
+
+
+if __name__ == "__main__":
+    main()
