@@ -1,7 +1,8 @@
 """Configuration, read from environment variables only (the README's table lists them too).
 
 - DATABASE_URL: SQLAlchemy URL; postgresql:// uses psycopg 3. Empty: SQLite under instance/.
-- DB_POOL_SIZE (5), DB_POOL_TIMEOUT (5 s): PostgreSQL connection pool per process.
+- DB_POOL_SIZE (5), DB_MAX_OVERFLOW (10), DB_POOL_TIMEOUT (5 s): PostgreSQL connection pool
+  per process; a request that waits longer than the timeout for a connection gets a 503.
 - CORS_ORIGINS: comma-separated origins allowed to read cross-origin, or `*`. Empty: none.
 - CACHE_MAX_AGE (0): seconds clients may reuse a read without revalidating its ETag.
 - SEED_DIR (seed/ in the project): where `flask seed` reads fixtures.
@@ -21,6 +22,7 @@ def _int(name: str, default: int) -> int:
 class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL", "")  # empty: SQLite under instance/
     DB_POOL_SIZE = _int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 10)
     DB_POOL_TIMEOUT = _int("DB_POOL_TIMEOUT", 5)
     CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
     CACHE_MAX_AGE = _int("CACHE_MAX_AGE", 0)

@@ -6,11 +6,14 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, request
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import PROBLEM_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 
 def problem(
@@ -83,6 +86,19 @@ def handle_unexpected(error: Exception) -> Response:
     return problem(500, "The server failed to answer this request. It has been logged.")
 
 
+def handle_database_unavailable(error: SQLAlchemyError) -> Response:
+    """The database is down, unreachable or out of connections: not a bug, try again soon."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error))
+    return problem(
+        503,
+        "The database is not answering right now. Retry in a few seconds.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    # OperationalError: refused or lost connections; TimeoutError: the pool is exhausted.
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -99,7 +99,9 @@ def _postgresql_begin(connection):
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_ID})")
 
 
-def make_engine(url: str, pool_size: int = 5, pool_timeout: int = 5) -> Engine:
+def make_engine(
+    url: str, pool_size: int = 5, pool_timeout: int = 5, max_overflow: int = 10
+) -> Engine:
     """An engine for SQLite (foreign keys on, WAL) or PostgreSQL (psycopg 3, pre-ping).
 
     A connection with the execution option `writer=True` takes the database's write lock
@@ -111,7 +113,15 @@ def make_engine(url: str, pool_size: int = 5, pool_timeout: int = 5) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        # Fail fast when the server is unreachable: 503 in seconds, not a hang.
+        connect_args={"connect_timeout": 3},
+    )
     event.listen(engine, "begin", _postgresql_begin)
     return engine
 
@@ -129,7 +139,10 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(
-            app.config["DATABASE_URL"], app.config["DB_POOL_SIZE"], app.config["DB_POOL_TIMEOUT"]
+            app.config["DATABASE_URL"],
+            app.config["DB_POOL_SIZE"],
+            app.config["DB_POOL_TIMEOUT"],
+            app.config["DB_MAX_OVERFLOW"],
         )
         app.extensions["database"] = {
             "engine": engine,
