@@ -29,6 +29,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # Import late: blueprints read the registry, which imports every model.
     from . import cli
     from .auth import register_auth
+    from .cache import install as install_cache
     from .errors import register_error_handlers
     from .extensions import ProblemApi, cors, db
     from .http import register_http_hooks
@@ -59,4 +60,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_http_hooks(app)
     register_error_handlers(app)
     cli.register(app)
+
+    # Outermost: stored representations answer repeated reads before Flask is involved.
+    install_cache(app, app.config["REPRESENTATION_CACHE_BYTES"], app.config["CACHE_CHECK_INTERVAL"])
     return app

@@ -5,6 +5,8 @@
   per process; a request that waits longer than the timeout for a connection gets a 503.
 - CORS_ORIGINS: comma-separated origins allowed to read cross-origin, or `*`. Empty: none.
 - CACHE_MAX_AGE (0): seconds clients may reuse a read without revalidating its ETag.
+- REPRESENTATION_CACHE_BYTES (64 MiB; 0 turns it off): memory for stored GET answers per process.
+- CACHE_CHECK_INTERVAL (0.5 s): how often a process looks for changes made by other processes.
 - SEED_DIR (seed/ in the project): where `flask seed` reads fixtures.
 - LOG_LEVEL (INFO): level of the application's own logger.
 """
@@ -26,6 +28,8 @@ class Config:
     DB_POOL_TIMEOUT = _int("DB_POOL_TIMEOUT", 5)
     CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
     CACHE_MAX_AGE = _int("CACHE_MAX_AGE", 0)
+    REPRESENTATION_CACHE_BYTES = _int("REPRESENTATION_CACHE_BYTES", 64 * 1024 * 1024)
+    CACHE_CHECK_INTERVAL = float(os.environ.get("CACHE_CHECK_INTERVAL", "0.5"))
     SEED_DIR = os.environ.get("SEED_DIR", str(PROJECT_ROOT / "seed"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

@@ -85,8 +85,11 @@ def proxy(app):  # the shared app: migrated and seeded behind the proxy's target
 
 
 def app_through(proxy: TcpProxy, **settings):
+    """An app reaching the database through the proxy, without stored representations
+    (which would answer known reads for up to CACHE_CHECK_INTERVAL after the fall)."""
     url = through(os.environ["TEST_DATABASE_URL"], proxy.port)
-    return create_app(type("ProxiedConfig", (TestConfig,), {"DATABASE_URL": url, **settings}))
+    settings = {"DATABASE_URL": url, "REPRESENTATION_CACHE_BYTES": 0, **settings}
+    return create_app(type("ProxiedConfig", (TestConfig,), settings))
 
 
 def test_database_down_is_503_fast_then_recovers(proxy):

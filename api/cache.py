@@ -1,0 +1,208 @@
+"""Stored representations: a GET's bytes, ETag and compressed forms, served without Flask.
+
+`RepresentationCache` wraps the WSGI app. A cacheable GET (or HEAD) whose key is stored is
+answered from memory: 304 when If-None-Match matches, else the bytes, gzip- or
+brotli-compressed when the client accepts it. Otherwise the app answers and a 200 JSON answer
+is stored, within a byte budget (least recently used out first).
+
+Invalidation: every change to the content adds a revision, so the largest revision id is the
+content's generation. Entries carry the generation they were made at. A process re-reads the
+generation at most every CACHE_CHECK_INTERVAL seconds, and at once after it commits a write
+itself; so a change made by another worker or instance is served at most that long after its
+commit (0.5 s by default; the bound the tests hold is 1 s). When the generation cannot be
+read (database down) nothing is served from memory.
+"""
+
+import gzip
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+
+try:
+    import brotli
+except ImportError:  # brotli is optional: gzip only
+    brotli = None
+
+CACHEABLE_PREFIX = "/v1"
+MIN_COMPRESS = 1024
+
+
+@dataclass
+class Stored:
+    generation: int
+    etag: str  # quoted, as sent
+    headers: list[tuple[str, str]]
+    body: bytes
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(map(len, self.encoded.values())) + 512
+
+
+def _accepted_encoding(header: str) -> str | None:
+    accepted = {part.split(";")[0].strip().lower() for part in header.split(",")}
+    if brotli is not None and "br" in accepted:
+        return "br"
+    if "gzip" in accepted:
+        return "gzip"
+    return None
+
+
+def _compress(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.compress(body, quality=5)
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+class RepresentationCache:
+    """WSGI middleware serving stored representations of public reads."""
+
+    def __init__(self, app: Callable, engine: Engine, budget: int, interval: float):
+        self.app = app
+        self.engine = engine
+        self.budget = budget
+        self.interval = interval
+        self.entries: OrderedDict[tuple, Stored] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+        self.generation: int | None = None
+        self.checked_at = 0.0
+        self.hits = self.misses = 0
+
+    # generation
+
+    def mark_changed(self) -> None:
+        """This process committed a write: read the generation again on the next request."""
+        self.checked_at = 0.0
+
+    def current_generation(self) -> int | None:
+        now = time.monotonic()
+        if now - self.checked_at < self.interval and self.generation is not None:
+            return self.generation
+        try:
+            with self.engine.connect() as connection:
+                generation = connection.execute(text("SELECT max(id) FROM revisions")).scalar()
+        except SQLAlchemyError:
+            self.generation = None
+            return None
+        self.generation, self.checked_at = generation or 0, now
+        return self.generation
+
+    # WSGI
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "")
+        has_body = environ.get("CONTENT_LENGTH", "") not in ("", "0") or (
+            "HTTP_TRANSFER_ENCODING" in environ
+        )
+        if method not in ("GET", "HEAD") or not path.startswith(CACHEABLE_PREFIX) or has_body:
+            return self.app(environ, start_response)
+        generation = self.current_generation()
+        if generation is None:
+            return self.app(environ, start_response)
+        key = (
+            path,
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""),
+            environ.get("HTTP_ORIGIN", ""),
+        )
+        with self.lock:
+            stored = self.entries.get(key)
+            if stored is not None and stored.generation == generation:
+                self.entries.move_to_end(key)
+                self.hits += 1
+            else:
+                stored = None
+                self.misses += 1
+        if stored is None:
+            return self._fill(environ, start_response, key, generation)
+        return self._serve(environ, start_response, stored, method == "HEAD")
+
+    def _serve(self, environ, start_response, stored: Stored, head: bool) -> Iterable[bytes]:
+        encoding = None
+        if len(stored.body) >= MIN_COMPRESS:
+            encoding = _accepted_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        body, etag = stored.body, stored.etag
+        if encoding:
+            body = stored.encoded.get(encoding)
+            if body is None:
+                body = _compress(stored.body, encoding)
+                with self.lock:
+                    stored.encoded[encoding] = body
+                    self.bytes += len(body)
+            etag = f'{stored.etag[:-1]}-{encoding}"'
+        headers = [*stored.headers, ("ETag", etag)]
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
+        bare = stored.etag[1:-1]
+        if if_none_match and (if_none_match.strip() == "*" or bare in if_none_match):
+            start_response("304 NOT MODIFIED", [h for h in headers if h[0] != "Content-Type"])
+            return [b""]
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [b""] if head else [body]
+
+    def _fill(self, environ, start_response, key, generation) -> Iterable[bytes]:
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured.update(status=status, headers=headers, exc_info=exc_info)
+
+        chunks = self.app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        status, headers = captured["status"], captured["headers"]
+        names = {name.lower(): value for name, value in headers}
+        cacheable = (
+            status.startswith("200")
+            and environ["REQUEST_METHOD"] == "GET"
+            and names.get("content-type", "").startswith("application/json")
+            and "etag" in names
+            and "set-cookie" not in names
+            and "no-store" not in names.get("cache-control", "")
+        )
+        if not cacheable:
+            start_response(status, headers, captured["exc_info"])
+            return [body]
+        kept = [(n, v) for n, v in headers if n.lower() not in ("etag", "content-length")]
+        kept.append(("Vary", "Accept-Encoding"))
+        stored = Stored(generation, names["etag"], kept, body)
+        self._store(key, stored)
+        return self._serve(environ, start_response, stored, head=False)
+
+    def _store(self, key, stored: Stored) -> None:
+        if stored.size > self.budget:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self.entries[key] = stored
+            self.bytes += stored.size
+            while self.bytes > self.budget and self.entries:
+                _, evicted = self.entries.popitem(last=False)
+                self.bytes -= evicted.size
+
+
+def install(app, budget: int, interval: float) -> RepresentationCache | None:
+    """Wrap `app.wsgi_app`; writers' commits mark the generation for an immediate re-read."""
+    if budget <= 0:
+        return None
+    engine = app.extensions["database"]["engine"]
+    cache = RepresentationCache(app.wsgi_app, engine, budget, interval)
+    app.wsgi_app = cache
+    app.extensions["representation_cache"] = cache
+    writer = app.extensions["database"]["writer"]
+    event.listen(writer, "after_commit", lambda _session: cache.mark_changed())
+    return cache

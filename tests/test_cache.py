@@ -1,0 +1,114 @@
+"""Stored representations: same bytes as the app, compressed forms, and bounded staleness."""
+
+import gzip
+import time
+
+import brotli
+import pytest
+
+from api import create_app
+from api.config import TestConfig
+
+from .conftest import bearer
+
+URLS = ["/v1", "/v1/roles", "/v1/tools/docker", "/v1/faqs?tag=calms&fields=slug,question"]
+
+
+@pytest.fixture(scope="module")
+def app(writable_app):
+    return writable_app
+
+
+def instance(app, **settings):
+    """Another app (another worker or instance) on the same database."""
+    config = {"DATABASE_URL": app.config["DATABASE_URL"], **settings}
+    return create_app(type("InstanceConfig", (TestConfig,), config))
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_stored_answers_are_the_apps_answers(app, url):
+    plain = instance(app, REPRESENTATION_CACHE_BYTES=0).test_client().get(url)
+    client = app.test_client()
+    cache = app.extensions["representation_cache"]
+    client.get(url)
+    hits = cache.hits
+    stored = client.get(url)
+    assert cache.hits == hits + 1
+    assert stored.status_code == 200
+    assert stored.data == plain.data
+    assert stored.headers["ETag"] == plain.headers["ETag"]
+    for header in ("Content-Type", "Cache-Control", "X-Content-Type-Options", "Link"):
+        assert stored.headers.get(header) == plain.headers.get(header), header
+
+
+def test_revalidation_and_head_from_memory(app):
+    client = app.test_client()
+    first = client.get("/v1/roles")
+    again = client.get("/v1/roles", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+    head = client.head("/v1/roles")
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["ETag"] == first.headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "decode"), [("gzip", gzip.decompress), ("br", brotli.decompress)]
+)
+def test_compressed_forms(app, encoding, decode):
+    client = app.test_client()
+    plain = client.get("/v1/tools?page_size=50")
+    packed = client.get("/v1/tools?page_size=50", headers={"Accept-Encoding": encoding})
+    assert packed.headers["Content-Encoding"] == encoding
+    assert decode(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 3
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    assert "Accept-Encoding" in packed.headers.get_all("Vary")
+    for etag in (plain.headers["ETag"], packed.headers["ETag"]):
+        revalidated = client.get(
+            "/v1/tools?page_size=50",
+            headers={"Accept-Encoding": encoding, "If-None-Match": etag},
+        )
+        assert revalidated.status_code == 304
+
+
+def test_a_write_is_seen_at_once_by_the_writing_process(app):
+    client, editor = app.test_client(), bearer(app, "cache-writer")
+    before = client.get("/v1/metrics/uptime")
+    client.get("/v1/metrics/uptime")
+    response = client.patch(
+        "/v1/metrics/uptime",
+        json={"summary": "Changed through the cache test."},
+        headers={**editor, "If-Match": before.headers["ETag"]},
+    )
+    assert response.status_code == 200
+    after = client.get("/v1/metrics/uptime")
+    assert after.json["summary"] == "Changed through the cache test."
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_another_instance_sees_a_write_within_one_second(app):
+    writer, reader = app.test_client(), instance(app).test_client()
+    editor = bearer(app, "cache-other-instance")
+    url = "/v1/metrics/error-rate"
+    reader.get(url)
+    etag = reader.get(url).headers["ETag"]
+    response = writer.patch(
+        url, json={"summary": "Seen elsewhere soon."}, headers={**editor, "If-Match": etag}
+    )
+    assert response.status_code == 200
+    committed = time.monotonic()
+    while reader.get(url).json["summary"] != "Seen elsewhere soon.":
+        assert time.monotonic() - committed < 1.0, "stale beyond the 1 s bound"
+        time.sleep(0.01)
+
+
+def test_the_byte_budget_holds(app):
+    small = instance(app, REPRESENTATION_CACHE_BYTES=40_000)
+    client = small.test_client()
+    for page in range(1, 8):
+        client.get(f"/v1/faqs?page={page}&page_size=5")
+        client.get(f"/v1/tools?page={page}&page_size=5")
+    cache = small.extensions["representation_cache"]
+    assert 0 < cache.bytes <= 40_000
+    assert len(cache.entries) < 14
