@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 WEB_CONCURRENCY ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install db run serve test lint format openapi clean
+.PHONY: install db run serve test lint format openapi bench clean
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -43,6 +43,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Serving and search benchmarks (not part of `make test`: they take minutes and need quiet).
+bench: install
+	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/search_latency.py
 
 openapi: install
 	$(BIN)/flask --app api openapi write --format=json openapi/openapi.json
