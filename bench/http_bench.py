@@ -217,9 +217,9 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "http.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2))
     print(f"{machine}; wrk -t2 -c32 -d{s}s; item {len(item)} B, list {len(listing)} B")
-    print(
-        "| request | API req/s | API p99 | nginx req/s | json-server req/s | API/nginx | API/json-server |"
-    )
+    columns = ["request", "API req/s", "API p99", "nginx req/s", "json-server req/s"]
+    columns += ["API/nginx", "API/json-server"]
+    print("| " + " | ".join(columns) + " |")
     print("|---|---|---|---|---|---|---|")
     for name, row in results.items():
         a, n, j = row["api"], row.get("nginx"), row.get("json-server")
