@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +75,9 @@ def wait_for(url: str) -> None:
     raise SystemExit(f"nothing answers at {url}")
 
 
-def fetch(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
+def fetch(url: str, headers: dict | None = None) -> tuple[bytes, Message]:
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as r:
-        return r.read(), dict(r.headers)
+        return r.read(), r.headers
 
 
 def wrk(url: str, seconds: int, script: str | None = None, headers: dict | None = None) -> dict:

@@ -112,3 +112,16 @@ def test_the_byte_budget_holds(app):
     cache = small.extensions["representation_cache"]
     assert 0 < cache.bytes <= 40_000
     assert len(cache.entries) < 14
+
+
+def test_the_etag_of_a_compressed_form_is_good_for_if_match(app):
+    client, editor = app.test_client(), bearer(app, "cache-gzip-writer")
+    packed = client.get("/v1/roles/platform-engineer", headers={"Accept-Encoding": "gzip"})
+    etag = packed.headers["ETag"]
+    assert etag.endswith('-gzip"')
+    response = client.patch(
+        "/v1/roles/platform-engineer",
+        json={"summary": "Edited by a gzip client."},
+        headers={**editor, "If-Match": etag},
+    )
+    assert response.status_code == 200

@@ -60,9 +60,10 @@ def require_if_match(collection: Collection, entry: Any) -> None:
             message="Send If-Match with the ETag of your last GET of this entry, so that a "
             "change made meanwhile is not overwritten.",
         )
-    if not request.if_match.contains(representation_etag(collection, entry)) and not (
-        request.if_match.star_tag
-    ):
+    etag = representation_etag(collection, entry)
+    # The compressed forms of a stored representation carry the same ETag with a suffix.
+    variants = (etag, f"{etag}-gzip", f"{etag}-br")
+    if not request.if_match.star_tag and not any(map(request.if_match.contains, variants)):
         abort(412, message="The entry changed since that ETag. GET it again and retry.")
 
 
