@@ -34,15 +34,36 @@ MIN_COMPRESS = 1024
 
 @dataclass
 class Stored:
+    """One stored answer: its body, and the ready-made header list of each form served."""
+
     generation: int
     etag: str  # quoted, as sent
     headers: list[tuple[str, str]]
     body: bytes
-    encoded: dict[str, bytes] = field(default_factory=dict)
+    forms: dict[str | None, tuple[list[tuple[str, str]], bytes]] = field(default_factory=dict)
+    size: int = 0
 
-    @property
-    def size(self) -> int:
-        return len(self.body) + sum(map(len, self.encoded.values())) + 512
+    def __post_init__(self) -> None:
+        self.size = len(self.body) + 1024
+        self.forms[None] = self._form(None, self.body)
+
+    def _form(self, encoding: str | None, body: bytes) -> tuple[list[tuple[str, str]], bytes]:
+        headers = [*self.headers, ("ETag", self.etag_for(encoding))]
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        headers.append(("Content-Length", str(len(body))))
+        return headers, body
+
+    def etag_for(self, encoding: str | None) -> str:
+        return f'{self.etag[:-1]}-{encoding}"' if encoding else self.etag
+
+    def form(self, encoding: str | None) -> tuple[list[tuple[str, str]], bytes]:
+        """Headers and body for `encoding`, compressing on first use."""
+        found = self.forms.get(encoding)
+        if found is None:
+            found = self.forms[encoding] = self._form(encoding, _compress(self.body, encoding))
+            self.size += len(found[1])
+        return found
 
 
 def _accepted_encoding(header: str) -> str | None:
@@ -113,40 +134,28 @@ class RepresentationCache:
             environ.get("HTTP_ACCEPT", ""),
             environ.get("HTTP_ORIGIN", ""),
         )
-        with self.lock:
-            stored = self.entries.get(key)
-            if stored is not None and stored.generation == generation:
-                self.entries.move_to_end(key)
-                self.hits += 1
-            else:
-                stored = None
-                self.misses += 1
-        if stored is None:
+        # Reads of the dict need no lock: the GIL makes get() atomic; LRU order is updated
+        # only when entries are added, which is enough to keep the budget.
+        stored = self.entries.get(key)
+        if stored is None or stored.generation != generation:
+            self.misses += 1
             return self._fill(environ, start_response, key, generation)
+        self.hits += 1
         return self._serve(environ, start_response, stored, method == "HEAD")
 
     def _serve(self, environ, start_response, stored: Stored, head: bool) -> Iterable[bytes]:
         encoding = None
-        if len(stored.body) >= MIN_COMPRESS:
-            encoding = _accepted_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        body, etag = stored.body, stored.etag
-        if encoding:
-            body = stored.encoded.get(encoding)
-            if body is None:
-                body = _compress(stored.body, encoding)
-                with self.lock:
-                    stored.encoded[encoding] = body
-                    self.bytes += len(body)
-            etag = f'{stored.etag[:-1]}-{encoding}"'
-        headers = [*stored.headers, ("ETag", etag)]
-        if encoding:
-            headers.append(("Content-Encoding", encoding))
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
-        bare = stored.etag[1:-1]
-        if if_none_match and (if_none_match.strip() == "*" or bare in if_none_match):
-            start_response("304 NOT MODIFIED", [h for h in headers if h[0] != "Content-Type"])
+        if len(stored.body) >= MIN_COMPRESS and "HTTP_ACCEPT_ENCODING" in environ:
+            encoding = _accepted_encoding(environ["HTTP_ACCEPT_ENCODING"])
+        size = stored.size
+        headers, body = stored.form(encoding)
+        if stored.size != size:  # a compressed form was just made: count it in the budget
+            with self.lock:
+                self.bytes += stored.size - size
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match and (if_none_match.strip() == "*" or stored.etag[1:-1] in if_none_match):
+            start_response("304 NOT MODIFIED", [h for h in headers if h[0] != "Content-Length"])
             return [b""]
-        headers.append(("Content-Length", str(len(body))))
         start_response("200 OK", headers)
         return [b""] if head else [body]
 
