@@ -1,13 +1,14 @@
 """Search latency with 10,000 and 100,000 generated entries, on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/search_latency.py [--sizes 10000 100000] [--postgresql URL]
+    .venv/bin/python bench/search_latency.py [--sizes 10000 100000] [--databases sqlite]
 
 Each run: a fresh database (a SQLite file, or a new schema in the PostgreSQL database),
 migrated and seeded, then N generated search documents made of the seed's own words plus
-made-up ones (so typo correction has a large vocabulary to search), added in bulk. Then
-every question of tests/search_questions.json, with and without typos, is asked through the
-app (GET /v1/search in process: analysis, typo correction, ranking, snippets, JSON; stored
-representations off, so every question is searched anew) and timed. Prints p50/p95 per database and size, and writes bench/results/search-latency.json.
+made-up ones (so typo correction has a large vocabulary to search), added in bulk. Then every
+question of tests/search_questions.json, with and without a typo, is asked through the app
+(GET /v1/search in process: analysis, typo correction, ranking, snippets, JSON; stored
+representations off, so that every question is searched anew) and timed. Prints p50/p95
+per database and size, and writes bench/results/search-latency.json.
 """
 
 import argparse

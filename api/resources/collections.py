@@ -138,8 +138,6 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         def put(self, data, slug):
             entry = find_entry(collection, slug)
             require_if_match(collection, entry)
-            if data["slug"] != slug:
-                abort(422, errors={"slug": [f"Must stay '{slug}': slugs cannot change."]})
             return _update(collection, entry, data)
 
         @blp.doc(
@@ -167,8 +165,6 @@ def collection_blueprint(collection: Collection) -> Blueprint:
                 data = collection.schema_instance.load(merge_patch(current, request_object()))
             except ValidationError as exc:
                 abort(422, errors=exc.messages)
-            if data["slug"] != slug:
-                abort(422, errors={"slug": [f"Must stay '{slug}': slugs cannot change."]})
             return _update(collection, entry, data)
 
         @blp.doc(
@@ -197,6 +193,9 @@ def collection_blueprint(collection: Collection) -> Blueprint:
 
 
 def _update(collection: Collection, entry, data: dict):
+    """Replace the entry's content with `data` (PUT, and PATCH once merged)."""
+    if data["slug"] != entry.slug:
+        abort(422, errors={"slug": [f"Must stay '{entry.slug}': slugs cannot change."]})
     try:
         update_entry(db.session, collection, entry, data, author(), change_message())
     except WriteRefused as exc:
