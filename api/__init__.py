@@ -33,6 +33,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import ProblemApi, cors, db
     from .http import register_http_hooks
+    from .limits import install as install_limits
     from .resources import register_blueprints
 
     # extensions
@@ -41,7 +42,17 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     cors.init_app(
         app,
         origins=app.config["CORS_ORIGINS"],
-        expose_headers=["ETag", "Link", "X-Total-Count", "Location", "X-Next-Cursor"],
+        expose_headers=[
+            "ETag",
+            "Link",
+            "X-Total-Count",
+            "Location",
+            "X-Next-Cursor",
+            "Retry-After",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+        ],
         methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=[
             "Authorization",
@@ -53,6 +64,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         ],
         max_age=600,
     )
+
+    install_limits(app)
 
     # blueprints, hooks, errors, commands
     register_blueprints(app, api)

@@ -7,6 +7,10 @@
 - CACHE_MAX_AGE (0): seconds clients may reuse a read without revalidating its ETag.
 - REPRESENTATION_CACHE_BYTES (64 MiB; 0 turns it off): memory for stored GET answers per process.
 - CACHE_CHECK_INTERVAL (0.5 s): how often a process looks for changes made by other processes.
+- REDIS_URL: shared rate-limit counters (redis://host:6379/0). Empty: counted per process.
+- RATE_LIMIT_READS (1200/minute), RATE_LIMIT_SEARCH (300/minute), RATE_LIMIT_WRITES
+  (120/minute): per API key, or per client address without one. RATE_LIMITS_ENABLED (1).
+- TRUSTED_PROXIES (0): how many proxies in front may set X-Forwarded-For.
 - SEED_DIR (seed/ in the project): where `flask seed` reads fixtures.
 - LOG_LEVEL (INFO): level of the application's own logger.
 """
@@ -30,6 +34,13 @@ class Config:
     CACHE_MAX_AGE = _int("CACHE_MAX_AGE", 0)
     REPRESENTATION_CACHE_BYTES = _int("REPRESENTATION_CACHE_BYTES", 64 * 1024 * 1024)
     CACHE_CHECK_INTERVAL = float(os.environ.get("CACHE_CHECK_INTERVAL", "0.5"))
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "1") != "0"
+    RATE_LIMIT_READS = os.environ.get("RATE_LIMIT_READS", "1200/minute")
+    RATE_LIMIT_SEARCH = os.environ.get("RATE_LIMIT_SEARCH", "300/minute")
+    RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120/minute")
+    RATE_LIMIT_PREFIX = os.environ.get("RATE_LIMIT_PREFIX", "who-does-what")
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     SEED_DIR = os.environ.get("SEED_DIR", str(PROJECT_ROOT / "seed"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -51,3 +62,6 @@ class TestConfig(Config):
 
     TESTING = True
     CORS_ORIGINS = ["https://app.example"]
+    # Limits are tested on their own (tests/test_rate_limits.py); elsewhere they would
+    # turn the suite's bursts of requests into 429s.
+    RATE_LIMITS_ENABLED = False

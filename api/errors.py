@@ -52,6 +52,11 @@ def _field_errors(messages: dict[str, Any]) -> dict[str, Any]:
 def _detail(error: HTTPException) -> str:
     if error.code == 404 and request.url_rule is None:
         return f"Nothing is served at {request.path}. GET /v1 lists every collection."
+    if error.code == 429:
+        return (
+            f"Too many requests: the limit is {error.description}. Retry after the number of "
+            "seconds in Retry-After."
+        )
     if error.code == 405:
         allowed = ", ".join(sorted(error.valid_methods or ()))
         return f"{request.method} is not allowed on {request.path}. Allowed: {allowed}."
