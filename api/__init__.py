@@ -23,7 +23,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'who-does-what.db'}"
-    # The app's logger is named "api": its modules' loggers (api.errors, ...) log through it.
+    # The app's logger is named "api": its modules' loggers (api.errors, ...) log through it,
+    # as JSON lines (api/observability.py).
     app.logger.setLevel(app.config["LOG_LEVEL"])
 
     # Import late: blueprints read the registry, which imports every model.
@@ -34,6 +35,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .extensions import ProblemApi, cors, db
     from .http import register_http_hooks
     from .limits import install as install_limits
+    from .observability import install as install_observability
     from .resources import register_blueprints
 
     # extensions
@@ -76,4 +78,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     # Outermost: stored representations answer repeated reads before Flask is involved.
     install_cache(app, app.config["REPRESENTATION_CACHE_BYTES"], app.config["CACHE_CHECK_INTERVAL"])
+    # Outside it: request ids, JSON access log and metrics count every answer.
+    install_observability(app)
     return app

@@ -29,6 +29,7 @@ except ImportError:  # brotli is optional: gzip only
     brotli = None
 
 CACHEABLE_PREFIX = "/v1"
+CACHE_RESULT = "who_does_what.cache"  # environ key: "hit" or "miss", for the access log
 MIN_COMPRESS = 1024
 
 
@@ -139,8 +140,10 @@ class RepresentationCache:
         stored = self.entries.get(key)
         if stored is None or stored.generation != generation:
             self.misses += 1
+            environ[CACHE_RESULT] = "miss"
             return self._fill(environ, start_response, key, generation)
         self.hits += 1
+        environ[CACHE_RESULT] = "hit"
         return self._serve(environ, start_response, stored, method == "HEAD")
 
     def _serve(self, environ, start_response, stored: Stored, head: bool) -> Iterable[bytes]:
