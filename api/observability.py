@@ -59,6 +59,8 @@ def configure_logging(app: Flask) -> None:
     """
     logger = app.logger
     logger.removeHandler(default_handler)
+    # The development server's own request lines would repeat ours, query strings included.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
