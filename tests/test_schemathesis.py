@@ -4,6 +4,9 @@ Two runs: every read operation against the shared seeded database, and every wri
 operation with an editor key against a database of its own.
 """
 
+import logging
+import traceback
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -22,6 +25,38 @@ WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 PLAIN = {"Accept-Encoding": "identity"}
 
 # Writes without a key are all 401: tests/test_writes.py walks every write route for that.
+
+
+class ServerTracebacks(logging.Handler):
+    """Keeps the tracebacks the app logs, to show with a failure (the app hides them)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.found.append("".join(traceback.format_exception(*record.exc_info)))
+
+
+@pytest.fixture(scope="module")
+def server_tracebacks():
+    handler = ServerTracebacks()
+    logger = logging.getLogger("api.errors")
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+
+
+def call_and_validate(case, tracebacks: ServerTracebacks, **kwargs) -> None:
+    seen = len(tracebacks.found)
+    try:
+        case.call_and_validate(**kwargs)
+    finally:
+        if len(tracebacks.found) > seen:
+            raise AssertionError("the server failed:\n" + tracebacks.found[-1])
+
+
 anonymous = schemathesis.pytest.from_fixture("api_schema").exclude(method=WRITE_METHODS)
 authenticated = schemathesis.pytest.from_fixture("writable_api_schema").include(
     method=WRITE_METHODS
@@ -40,16 +75,19 @@ def writable_api_schema(writable_app):
 
 @anonymous.parametrize()
 @SETTINGS
-def test_every_operation_conforms_to_its_spec(case):
-    case.call_and_validate(headers=PLAIN)
+def test_every_operation_conforms_to_its_spec(case, server_tracebacks):
+    call_and_validate(case, server_tracebacks, headers=PLAIN)
 
 
 @authenticated.parametrize()
 @SETTINGS
-def test_every_write_with_a_key_conforms_to_its_spec(case, editor_headers):
+def test_every_write_with_a_key_conforms_to_its_spec(case, editor_headers, server_tracebacks):
     # A body can match the schema and still be refused with 422 for what no schema can say:
     # a slug that names no entry, an Idempotency-Key reused with another body. Every other
     # check holds: no 5xx, documented status, content type and body.
-    case.call_and_validate(
-        headers={**PLAIN, **editor_headers}, excluded_checks=[positive_data_acceptance]
+    call_and_validate(
+        case,
+        server_tracebacks,
+        headers={**PLAIN, **editor_headers},
+        excluded_checks=[positive_data_acceptance],
     )

@@ -381,3 +381,11 @@ def test_same_idempotency_key_with_another_body_is_422(client, editor):
     response = client.post("/v1/faqs", json=faq("idempotent-3"), headers=headers)
     assert response.status_code == 422
     assert client.get("/v1/faqs/idempotent-3").status_code == 404
+
+
+def test_a_patch_that_changes_nothing_leaves_nested_stages_alone(client, editor):
+    url = "/v1/workflows/inner-loop"
+    before = client.get(url)
+    response = client.patch(url, json={}, headers={**editor, "If-Match": before.headers["ETag"]})
+    assert response.status_code == 200
+    assert response.json == before.json

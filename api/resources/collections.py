@@ -154,6 +154,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.response(200, read_schema, headers=WRITE_HEADERS)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def patch(self, slug):
+            patch = request_object()  # a malformed body is refused before preconditions
             entry = find_entry(collection, slug)
             require_if_match(collection, entry)
             current = {
@@ -162,7 +163,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
                 if k in collection.writable_fields
             }
             try:
-                data = collection.schema_instance.load(merge_patch(current, request_object()))
+                data = collection.schema_instance.load(merge_patch(current, patch))
             except ValidationError as exc:
                 abort(422, errors=exc.messages)
             return _update(collection, entry, data)

@@ -87,14 +87,17 @@ def update_entry(
 ) -> list[str]:
     """Replace an entry's content with `data`; return the fields that changed.
 
-    Nothing changes (no new version) when `data` equals the current content.
+    Nothing changes (no new version, nothing touched) when `data` equals the current content:
+    both are compared in the schema's loaded form before anything is assigned.
     """
     before = snapshot(collection, entry)
-    _assign(session, entry, data)
-    after = snapshot(collection, entry)
-    changed = [name for name in collection.writable_fields if before.get(name) != after.get(name)]
+    current = collection.schema_instance.load(
+        {k: v for k, v in before.items() if k in collection.writable_fields}
+    )
+    changed = [name for name in collection.writable_fields if current.get(name) != data.get(name)]
     if not changed:
         return []
+    _assign(session, entry, data)
     entry.version = before["version"] + 1
     entry.updated_at = utcnow()
     _flush(session, entry.slug)
