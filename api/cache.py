@@ -30,6 +30,7 @@ except ImportError:  # brotli is optional: gzip only
 
 CACHEABLE_PREFIX = "/v1"
 CACHE_RESULT = "who_does_what.cache"  # environ key: "hit" or "miss", for the access log
+ROUTE = "who_does_what.route"  # environ key: the endpoint that answered, for logs and metrics
 MIN_COMPRESS = 1024
 
 
@@ -41,6 +42,7 @@ class Stored:
     etag: str  # quoted, as sent
     headers: list[tuple[str, str]]
     body: bytes
+    route: str
     forms: dict[str | None, tuple[list[tuple[str, str]], bytes]] = field(default_factory=dict)
     size: int = 0
 
@@ -144,6 +146,7 @@ class RepresentationCache:
             return self._fill(environ, start_response, key, generation)
         self.hits += 1
         environ[CACHE_RESULT] = "hit"
+        environ[ROUTE] = stored.route
         return self._serve(environ, start_response, stored, method == "HEAD")
 
     def _serve(self, environ, start_response, stored: Stored, head: bool) -> Iterable[bytes]:
@@ -189,7 +192,7 @@ class RepresentationCache:
             return [body]
         kept = [(n, v) for n, v in headers if n.lower() not in ("etag", "content-length")]
         kept.append(("Vary", "Accept-Encoding"))
-        stored = Stored(generation, names["etag"], kept, body)
+        stored = Stored(generation, names["etag"], kept, body, environ.get(ROUTE, "unmatched"))
         self._store(key, stored)
         return self._serve(environ, start_response, stored, head=False)
 

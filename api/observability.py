@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 
-from flask import Flask
+from flask import Flask, request
 from flask.logging import default_handler
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -24,13 +24,26 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
-from werkzeug.exceptions import HTTPException
 
-from .cache import CACHE_RESULT
+from .cache import CACHE_RESULT, ROUTE
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 METRICS_PATH = "/metrics"
-access_log = logging.getLogger("api.access")
+
+
+class AccessLog:
+    """One JSON line per request, written straight to a stream.
+
+    Not through `logging`: a LogRecord and its formatter cost more than the whole answer
+    from stored representations (about 25 us against 3 us here).
+    """
+
+    def __init__(self, stream=None):
+        self.stream = stream
+
+    def write(self, line: dict) -> None:
+        stream = self.stream or sys.stderr
+        stream.write(json.dumps(line, separators=(",", ":")) + "\n")
 
 
 class JsonFormatter(logging.Formatter):
@@ -93,7 +106,6 @@ class Observability:
     def __init__(self, app: Flask, wsgi_app: Callable):
         self.flask = app
         self.wsgi_app = wsgi_app
-        self.routes = app.url_map.bind("localhost")
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "wdw_http_requests",
@@ -115,13 +127,7 @@ class Observability:
             registry=self.registry,
         )
         self.registry.register(PoolCollector(app))
-
-    def route(self, method: str, path: str) -> str:
-        try:
-            endpoint, _ = self.routes.match(path, method=method if method != "HEAD" else "GET")
-        except HTTPException:
-            return "unmatched"
-        return endpoint
+        self.access_log = AccessLog()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -139,19 +145,18 @@ class Observability:
 
         body = self.wsgi_app(environ, respond)
         status = status_holder.get("status", "500").split(" ", 1)[0]
-        route = self.route(method, path)
+        route = environ.get(ROUTE, "unmatched")
         elapsed = time.perf_counter() - started
         self.requests.labels(route, method, status).inc()
         self.latency.labels(route).observe(elapsed)
         cached = environ.get(CACHE_RESULT)
         if cached:
             self.cache_lookups.labels(cached).inc()
-        access_log.info(
-            "%s %s %s",
-            method,
-            path,
-            status,
-            extra={
+        self.access_log.write(
+            {
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "level": "info",
+                "logger": "api.access",
                 "request_id": request_id,
                 "method": method,
                 "path": path,
@@ -159,7 +164,7 @@ class Observability:
                 "duration_ms": round(elapsed * 1000, 3),
                 "route": route,
                 "cache": cached,
-            },
+            }
         )
         return body
 
@@ -176,8 +181,15 @@ class Observability:
         return [body]
 
 
+def note_route() -> None:
+    """Tell the outer layers which endpoint answers (None when no route matched)."""
+    request.environ[ROUTE] = request.endpoint or "unmatched"
+
+
 def install(app: Flask) -> Observability:
     configure_logging(app)
+    # First of the before_request hooks, so that refused requests are named too.
+    app.before_request_funcs.setdefault(None, []).insert(0, note_route)
     layer = Observability(app, app.wsgi_app)
     app.wsgi_app = layer
     app.extensions["observability"] = layer
