@@ -55,3 +55,10 @@ def test_hostile_headers_never_give_5xx(client, value):
 def test_hostile_slugs_in_history_routes_never_give_5xx(client, value):
     assert client.get(f"/v1/roles/{value}/revisions").status_code == 404
     assert client.get(f"/v1/roles/{value}/revisions/1").status_code == 404
+
+
+@pytest.mark.parametrize("cursor", ["c2147483648", "c3000000000", "c999999999999"])
+def test_cursors_past_32_bits_are_empty_not_errors(client, cursor):
+    response = client.get(f"/v1/changes?since={cursor}")
+    assert response.status_code == 200
+    assert response.json == []

@@ -94,6 +94,7 @@ class BadCursor(ValueError):
 
 
 CURSOR_PATTERN = r"^c[0-9]{1,12}$"
+MAX_REVISION_ID = 2**31 - 1
 
 
 def encode_cursor(revision_id: int) -> str:
@@ -110,5 +111,8 @@ def decode_cursor(cursor: str) -> int:
 
 def changes_after(session: Session, after_id: int, limit: int) -> Sequence[Revision]:
     """Revisions committed after `after_id`, oldest first."""
+    # Ids are 32-bit: a cursor past that cannot have anything after it (and PostgreSQL
+    # would refuse the comparison).
+    after_id = min(after_id, MAX_REVISION_ID)
     query = select(Revision).where(Revision.id > after_id).order_by(Revision.id).limit(limit)
     return session.scalars(query).all()
