@@ -6,6 +6,7 @@ from flask_smorest import Api
 from ..registry import COLLECTIONS
 from .changes import changes_blueprint
 from .collections import collection_blueprint
+from .compare import compare_blueprint
 from .docs import docs
 from .meta import meta_blueprint
 from .search import search_blueprint
@@ -18,4 +19,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
         api.register_blueprint(collection_blueprint(collection))
     api.register_blueprint(changes_blueprint())
     api.register_blueprint(search_blueprint())
+    api.register_blueprint(compare_blueprint())
     app.register_blueprint(docs)
