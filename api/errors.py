@@ -40,12 +40,21 @@ def problem(
     return response
 
 
-def _field_errors(messages: dict[str, Any]) -> dict[str, Any]:
-    """Webargs nests messages by location ({"query": {"page": [...]}}); clients want fields."""
+def _field_errors(messages: dict[str, Any], schema: Any = None) -> dict[str, Any]:
+    """Webargs nests messages by location ({"query": {"page": [...]}}); clients want fields.
+
+    An unknown query parameter is told which ones the operation accepts.
+    """
     flat: dict[str, Any] = {}
-    for location_messages in messages.values():
+    for location, location_messages in messages.items():
         if isinstance(location_messages, dict):
             flat.update(location_messages)
+        if location == "query" and schema is not None:
+            accepted = sorted(f.data_key or name for name, f in schema.fields.items())
+            hint = [f"Unknown parameter. This operation accepts: {', '.join(accepted)}."]
+            for name, problems in location_messages.items():
+                if problems == ["Unknown field."]:
+                    flat[name] = hint
     return flat
 
 
@@ -75,7 +84,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
-    errors = data.get("errors") or _field_errors(data.get("messages") or {})
+    errors = data.get("errors") or _field_errors(data.get("messages") or {}, data.get("schema"))
     detail = data.get("message") or _detail(error)
     if errors and status == 422:
         names = ", ".join(sorted(map(str, errors)))

@@ -36,8 +36,16 @@ class ProblemApi(Api):
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
 
     def __init__(self, app: Flask):
+        from .formats import RepresentationsPlugin  # formats needs this module's constants
+
         plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
-        super().__init__(app, spec_kwargs={"marshmallow_plugin": plugin})
+        super().__init__(
+            app,
+            spec_kwargs={
+                "marshmallow_plugin": plugin,
+                "extra_plugins": [RepresentationsPlugin()],
+            },
+        )
         self.spec.components.security_scheme(
             "bearerAuth",
             {

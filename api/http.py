@@ -3,12 +3,9 @@
 from flask import Flask, Response, current_app, request
 from flask_smorest import abort
 
-from .extensions import PROBLEM_CONTENT_TYPE
+from .formats import negotiate, present
 
-JSON_TYPES = ("application/json", PROBLEM_CONTENT_TYPE)
 BODY_TYPES = ("application/json", "application/merge-patch+json")
-# HTML pages (the docs) negotiate for themselves; everything else answers JSON.
-HTML_BLUEPRINTS = {"docs"}
 
 # Request headers with a documented size: checked before anything else reads them.
 HEADER_LIMITS = {"X-Change-Message": 500, "Idempotency-Key": 200}
@@ -21,7 +18,7 @@ HTML_CSP = (
 
 
 def check_request() -> None:
-    """Refuse what no route can answer: oversized bodies, non-JSON bodies, non-JSON Accept."""
+    """Refuse what no route can answer: oversized bodies, non-JSON bodies, unknown Accept."""
     length = request.content_length
     if length and length > current_app.config["MAX_CONTENT_LENGTH"]:
         abort(413, message=f"The body is {length} bytes; the limit is 1 MiB.")
@@ -42,9 +39,7 @@ def check_request() -> None:
     if nul_args:
         # PostgreSQL refuses NUL in text; refuse it here for every database alike.
         abort(422, errors={name: ["NUL characters are not allowed."] for name in nul_args})
-    accept = request.accept_mimetypes
-    if request.blueprint not in HTML_BLUEPRINTS and accept and not accept.best_match(JSON_TYPES):
-        abort(406, message="This resource is served as application/json only.")
+    negotiate()
 
 
 def add_headers(response: Response) -> Response:
@@ -73,3 +68,4 @@ def add_headers(response: Response) -> Response:
 def register_http_hooks(app: Flask) -> None:
     app.before_request(check_request)
     app.after_request(add_headers)
+    app.after_request(present)  # after-request hooks run last-registered first

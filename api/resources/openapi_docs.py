@@ -4,6 +4,8 @@ from http import HTTPStatus
 
 import flask_smorest
 
+from ..formats import QueryParser
+
 ETAG_HEADER = {
     "description": "Entity tag of this representation; send it back in If-None-Match.",
     "schema": {"type": "string"},
@@ -39,8 +41,11 @@ class Blueprint(flask_smorest.Blueprint):
     """A Blueprint whose GET operations document conditional requests (If-None-Match, 304).
 
     The ETag itself is added to every successful GET by api/http.py; this keeps the spec
-    honest about it without repeating the same decorators on every view.
+    honest about it without repeating the same decorators on every view. Query arguments
+    are read without the representation parameters (api/formats.py).
     """
+
+    ARGUMENTS_PARSER = QueryParser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

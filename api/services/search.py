@@ -158,11 +158,19 @@ def load_glossary(path: str) -> dict[str, tuple[str, ...]]:
 
 
 def _texts(schema, data: dict[str, Any], skip: set[str]) -> list[str]:
-    """Every prose value of a dumped entry, nested stages and schedule entries included."""
+    """Every prose value an editor wrote, nested stages and schedule entries included.
+
+    Dump-only fields (timestamps, links) are the API's own bookkeeping, not content.
+    """
     found = []
     for name, schema_field in schema.fields.items():
         value = data.get(name)
-        if name in skip or value is None or isinstance(schema_field, Slug | SlugList):
+        if (
+            name in skip
+            or value is None
+            or schema_field.dump_only
+            or isinstance(schema_field, Slug | SlugList)
+        ):
             continue
         if isinstance(value, str):
             found.append(value)
@@ -377,6 +385,23 @@ def search(
         return Results(0, {}, [])
     backend = _sqlite_search if session.bind.dialect.name == "sqlite" else _postgresql_search
     return backend(session, analysis.terms, collections, role, limit, offset)
+
+
+def matching_documents(session: Session, analysis: Analysis, ids: Sequence[int]) -> set[int]:
+    """Which of these search documents `search` counts as matches (for semantic re-ranking)."""
+    if not analysis.terms or not ids:
+        return set()
+    listed = ", ".join(str(int(i)) for i in ids)
+    if session.bind.dialect.name == "sqlite":
+        sql = f"SELECT rowid FROM search_fts WHERE search_fts MATCH :query AND rowid IN ({listed})"
+        query = _sqlite_match(analysis.terms)
+    else:
+        sql = (
+            "SELECT id FROM search_documents WHERE tsv @@ websearch_to_tsquery('english', :query) "
+            f"AND id IN ({listed})"
+        )
+        query = _postgresql_query(analysis.terms)
+    return set(session.scalars(text(sql), {"query": query}))
 
 
 def suggest(session: Session, prefix: str, limit: int) -> tuple[list[Hit], list[str]]:

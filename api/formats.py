@@ -1,0 +1,204 @@
+"""Representations beyond compact JSON: Markdown, schema.org JSON-LD, pretty-printed JSON.
+
+Views always build JSON. `negotiate` (before the view) picks the representation from
+`Accept`, or from `?format=` where a link cannot carry headers, among those the endpoint
+offers; `present` (after the view) turns the JSON body into the chosen one. The ETag is
+computed from the bytes sent, so each representation has its own. `?pretty=1` (or
+`Accept: application/json; indent=2`) indents JSON. Those two query parameters belong to
+this module alone: `QueryParser` hides them from the views' argument schemas, and
+`RepresentationsPlugin` documents them in the OpenAPI spec.
+"""
+
+import json
+from typing import Any
+
+from apispec import BasePlugin
+from flask import Response, g, request
+from flask_smorest import abort
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import MIMEAccept, MultiDict
+
+from . import markdown
+from .extensions import PROBLEM_CONTENT_TYPE
+
+JSON = "application/json"
+MARKDOWN = "text/markdown"
+JSON_LD = "application/ld+json"
+
+# Blueprints that serve HTML or text of their own and negotiate for themselves.
+SELF_NEGOTIATING = {"docs", "explorer", "llms"}
+# Endpoints with a Markdown view, by view name (collections) or full endpoint name.
+MARKDOWN_VIEWS: dict[str, markdown.Renderer | None] = {
+    "EntryBySlug": None,  # rendered by entry/list below: they need the path
+    "EntryList": None,
+    "search.search_view": markdown.search,
+    "search.answer_view": markdown.answer,
+    "compare.compare_view": markdown.comparison,
+    "meta.root": markdown.root,
+}
+FAQ_VIEWS = {"faqs.EntryBySlug", "faqs.EntryList"}
+# `?format=` values, for links that cannot send Accept (llms.txt, a browser's address bar).
+FORMATS = {"json": JSON, "markdown": MARKDOWN, "jsonld": JSON_LD}
+BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+PARAMETERS = ("format", "pretty")
+
+
+def _accept() -> tuple[MIMEAccept, bool]:
+    """Accept without media-type parameters, and whether JSON was asked for with `indent`."""
+    values, indent = [], False
+    for value, quality in request.accept_mimetypes:
+        media_type, _, params = value.partition(";")
+        media_type = media_type.strip()
+        indent |= media_type == JSON and "indent" in params
+        values.append((media_type, quality))
+    return MIMEAccept(values), indent
+
+
+def offered(endpoint: str) -> list[str]:
+    """The media types an endpoint can answer in; JSON first, so */* means JSON."""
+    types = [JSON, PROBLEM_CONTENT_TYPE]
+    view = endpoint.rpartition(".")[2]
+    if endpoint in MARKDOWN_VIEWS or view in MARKDOWN_VIEWS:
+        types.append(MARKDOWN)
+    if endpoint in FAQ_VIEWS:
+        types.append(JSON_LD)
+    return types
+
+
+def format_names(types: list[str]) -> list[str]:
+    return [name for name, media_type in FORMATS.items() if media_type in types]
+
+
+def negotiate() -> None:
+    """Choose the representation, or 406 (422 for `?format=`) listing what is offered."""
+    if request.blueprint in SELF_NEGOTIATING:
+        return
+    types = offered(request.endpoint or "")
+    accept, indent = _accept()
+    errors = {}
+    pretty = request.args.get("pretty", "0").lower()
+    if pretty not in BOOLEANS:
+        errors["pretty"] = ["Give 1 (indent the JSON) or 0."]
+    asked = request.args.get("format")
+    if asked is not None and FORMATS.get(asked) not in types:
+        errors["format"] = [f"Must be one of: {', '.join(format_names(types))}."]
+    if errors:
+        abort(422, errors=errors)
+    if asked is not None:
+        chosen = FORMATS[asked]
+    else:
+        chosen = accept.best_match(types) if request.accept_mimetypes else JSON
+    if chosen is None:
+        shown = ", ".join(t for t in types if t != PROBLEM_CONTENT_TYPE)
+        abort(406, message=f"This resource is served as {shown}. Send one of them in Accept.")
+    g.representation = chosen if chosen in (MARKDOWN, JSON_LD) else JSON
+    g.pretty = indent or BOOLEANS[pretty]
+
+
+class QueryParser(FlaskParser):
+    """Reads the query string without the parameters this module handles for every view."""
+
+    def load_querystring(self, req, schema):
+        args = MultiDict((k, v) for k, v in req.args.items(multi=True) if k not in PARAMETERS)
+        return self._makeproxy(args, schema)
+
+
+def present(response: Response) -> Response:
+    """Re-render a JSON answer as the negotiated representation."""
+    if response.mimetype not in (JSON, PROBLEM_CONTENT_TYPE) or response.direct_passthrough:
+        return response
+    chosen = g.get("representation", JSON)
+    if chosen == JSON or response.status_code != 200:
+        if g.get("pretty"):
+            body = json.loads(response.get_data())
+            response.set_data(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        return response
+    body = json.loads(response.get_data())
+    if chosen == MARKDOWN:
+        total = response.headers.get("X-Total-Count")
+        text, mimetype = _markdown(body, total), MARKDOWN
+    else:
+        text, mimetype = json.dumps(faq_page(body), ensure_ascii=False, indent=2), JSON_LD
+    response.set_data(text)
+    response.mimetype = mimetype
+    response.headers.pop("ETag", None)
+    return response
+
+
+def _markdown(body: Any, total: str | None) -> str:
+    view = request.endpoint.rpartition(".")[2]
+    if view == "EntryList":
+        return markdown.entry_list(body, request.path, total)
+    if view == "EntryBySlug":
+        return markdown.entry(body, request.path)
+    return MARKDOWN_VIEWS[request.endpoint](body, request.path)
+
+
+def faq_page(body: dict[str, Any] | list[dict[str, Any]]) -> dict[str, Any]:
+    """schema.org FAQPage: one Question with its acceptedAnswer per FAQ entry."""
+    entries = body if isinstance(body, list) else [body]
+    base = request.host_url.rstrip("/")
+    page: dict[str, Any] = {"@context": "https://schema.org", "@type": "FAQPage"}
+    page["url"] = base + request.full_path.rstrip("?")
+    page["mainEntity"] = [
+        {
+            "@type": "Question",
+            "@id": f"{base}/v1/faqs/{e['slug']}",
+            "name": e["question"],
+            "acceptedAnswer": {"@type": "Answer", "text": e["answer"]},
+            **({"version": str(e["version"])} if "version" in e else {}),
+        }
+        for e in entries
+        if "question" in e and "answer" in e
+    ]
+    return page
+
+
+class RepresentationsPlugin(BasePlugin):
+    """Documents `pretty`, `format` and the Markdown / JSON-LD responses of each GET."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
+        operation = (operations or {}).get("get")
+        if rule is None or operation is None:
+            return
+        types = offered(rule.endpoint)
+        parameters = operation.setdefault("parameters", [])
+        parameters.append(PRETTY_PARAMETER)
+        extra = [t for t in types if t not in (JSON, PROBLEM_CONTENT_TYPE)]
+        if not extra:
+            return
+        parameters.append(
+            {
+                "in": "query",
+                "name": "format",
+                "required": False,
+                "description": "The representation, for links that cannot send `Accept`: "
+                + ", ".join(f"`{n}` ({FORMATS[n]})" for n in format_names(types))
+                + ".",
+                "schema": {"type": "string", "enum": format_names(types)},
+            }
+        )
+        responses = operation["responses"]
+        content = responses.get(200, responses.get("200"))["content"]
+        for media_type in extra:
+            content[media_type] = REPRESENTATION_SCHEMAS[media_type]
+
+
+PRETTY_PARAMETER = {
+    "in": "query",
+    "name": "pretty",
+    "required": False,
+    "description": "`1` indents the JSON for reading in a terminal (as does "
+    "`Accept: application/json; indent=2`).",
+    "schema": {"type": "string", "enum": list(BOOLEANS)},
+}
+REPRESENTATION_SCHEMAS = {
+    MARKDOWN: {"schema": {"type": "string", "description": "The same content as Markdown."}},
+    JSON_LD: {
+        "schema": {
+            "type": "object",
+            "description": "A schema.org FAQPage: one Question with its acceptedAnswer per entry.",
+        }
+    },
+}

@@ -1,0 +1,135 @@
+"""Markdown views of JSON answers, for people reading in a terminal and for chatbots.
+
+Each renderer takes the JSON body the endpoint already built, so the Markdown says exactly
+what the JSON says. Entries render generically from their fields, in schema order.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+TITLE_FIELDS = ("name", "title", "question")
+# Fields that identify or link rather than inform; the footer cites slug, url and version.
+SKIPPED = {"slug", "version", "created_at", "updated_at", "links", "embedded"}
+LONG_TEXT = 100
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ").capitalize()
+
+
+def _title(entry: dict[str, Any]) -> str:
+    return next((entry[f] for f in TITLE_FIELDS if entry.get(f)), entry.get("slug", ""))
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_inline(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(k)}: {_inline(v)}" for k, v in value.items() if v)
+    return " ".join(str(value).split())
+
+
+def _field_lines(field: str, value: Any) -> list[str]:
+    if value is None or value == [] or value == "":
+        return []
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return ["", f"## {_label(field)}", "", *(f"1. {_inline(v)}" for v in value)]
+    if isinstance(value, str) and (len(value) > LONG_TEXT or "\n" in value):
+        return ["", f"## {_label(field)}", "", value.strip()]
+    return [f"- **{_label(field)}:** {_inline(value)}"]
+
+
+def entry(body: dict[str, Any], url: str) -> str:
+    """One entry: its title, its fields, and where to cite it from."""
+    title = _title(body)
+    lines = [f"# {title}", ""]
+    title_fields = {f for f in TITLE_FIELDS if body.get(f) == title}
+    for field, value in body.items():
+        if field not in SKIPPED and field not in title_fields:
+            lines += _field_lines(field, value)
+    version = f", version {body['version']}" if "version" in body else ""
+    lines += ["", f"Source: <{url}>{version}"]
+    return "\n".join(_tidy(lines)) + "\n"
+
+
+def entry_list(items: list[dict[str, Any]], path: str, total: str | None) -> str:
+    """A list page: one line per entry, linking to it, with its summary when it has one."""
+    count = f" ({len(items)} of {total})" if total else ""
+    lines = [f"# {path}{count}", ""]
+    for item in items:
+        link = item.get("links", {}).get("self") or f"{path}/{item.get('slug', '')}"
+        text = item.get("summary") or item.get("answer") or ""
+        lines.append(f"- [{_title(item)}]({link})" + (f": {_inline(text)}" if text else ""))
+    return "\n".join(lines) + "\n"
+
+
+def answer(body: dict[str, Any], _url: str) -> str:
+    """The chatbot answer: the FAQ entry to quote and cite, or suggestions."""
+    lines = [f"# {body['query']}", ""]
+    found = body.get("answer")
+    if body.get("answered") and found:
+        lines += [
+            f"**{found['question']}**",
+            "",
+            found["answer"],
+            "",
+            f"Source: <{found['url']}>, version {found['version']} "
+            f"(confidence {body['confidence']:.2f})",
+        ]
+    else:
+        lines.append(f"No confident answer (confidence {body['confidence']:.2f}).")
+    others = body.get("alternatives") or body.get("suggestions") or []
+    if others:
+        lines += ["", "## See also", ""]
+        lines += [f"- [{o['title']}]({o['url']})" for o in others]
+    return "\n".join(lines) + "\n"
+
+
+def search(body: dict[str, Any], _url: str) -> str:
+    lines = [f"# Search: {body['query']}", "", f"{body['total']} matches.", ""]
+    for hit in body["hits"]:
+        snippet = hit["snippet"].replace("<mark>", "**").replace("</mark>", "**")
+        lines.append(f"- [{hit['title']}]({hit['url']}) ({hit['type']}): {_inline(snippet)}")
+    return "\n".join(lines) + "\n"
+
+
+def comparison(body: dict[str, Any], _url: str) -> str:
+    """The matrix as a Markdown table, then what the roles share and keep to themselves."""
+    roles = body["roles"]
+    names = [r["short_name"] or r["name"] for r in roles]
+    lines = [f"# {' vs '.join(names)}", "", f"| Aspect | {' | '.join(names)} |"]
+    lines.append("|---" * (len(roles) + 1) + "|")
+    for row in body["matrix"]:
+        cells = [_inline(row["values"][r["slug"]] or "").replace("|", "\\|") for r in roles]
+        lines.append(f"| {row['label']} | {' | '.join(cells)} |")
+    for relation in ("responsibilities", "tools", "metrics"):
+        overlap = body[relation]
+        lines += ["", f"## {_label(relation)}", ""]
+        lines.append(f"- **Shared:** {_names(overlap['shared'])}")
+        for role, name in zip(roles, names, strict=True):
+            lines.append(f"- **Only {name}:** {_names(overlap['only'][role['slug']])}")
+    lines += ["", "Sources: " + ", ".join(f"<{r['url']}>" for r in roles)]
+    return "\n".join(lines) + "\n"
+
+
+def _names(entries: list[dict[str, Any]]) -> str:
+    return ", ".join(e["name"] for e in entries) or "none"
+
+
+def root(body: dict[str, Any], _url: str) -> str:
+    lines = [f"# {body['name']}", "", body["description"], "", "## Collections", ""]
+    lines += [f"- [{c['title']}]({c['url']}): {c['description']}" for c in body["collections"]]
+    return "\n".join(lines) + "\n"
+
+
+def _tidy(lines: list[str]) -> list[str]:
+    """No blank line twice in a row, none before a bullet that follows a bullet."""
+    tidy: list[str] = []
+    for line in lines:
+        if line == "" and tidy and tidy[-1] == "":
+            continue
+        tidy.append(line)
+    return tidy
+
+
+Renderer = Callable[[dict[str, Any], str], str]

@@ -1,0 +1,72 @@
+"""/llms.txt: the API described for language models, linking the Markdown views."""
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, request
+
+from ..extensions import db
+from ..registry import COLLECTIONS
+from ..services.entries import count_entries
+from .meta import DESCRIPTION
+
+llms = Blueprint("llms", __name__)
+
+
+def _lines(base: str, counts: dict[type, int]) -> list[str]:
+    def md(path: str) -> str:
+        separator = "&" if "?" in path else "?"
+        return f"{base}{path}{separator}format=markdown"
+
+    question = quote("do devops engineers write code")
+    lines = [
+        f"# {current_app.config['API_TITLE']}",
+        "",
+        f"> {DESCRIPTION}",
+        "",
+        "Every GET answers JSON. Add `format=markdown` to a URL (or send "
+        "`Accept: text/markdown`) to read it as Markdown, as the links below do; FAQ entries "
+        "are also schema.org FAQPage JSON-LD with `format=jsonld`. Entries carry a `url` and "
+        "a `version`: cite both. Reads need no key.",
+        "",
+        "## Ask",
+        "",
+        f"- [Answer a question]({md('/v1/answers?q=' + question)}): the best FAQ answer "
+        "for a question as typed, with a confidence from 0 to 1, the URL and version to cite, "
+        "and alternatives.",
+        f"- [Search everything]({md('/v1/search?q=kubernetes')}): ranked hits of every "
+        "type with snippets; restrict with `type` and `role`.",
+        f"- [Compare roles]({md('/v1/compare?roles=developer,devops-engineer')}): the "
+        "comparison matrix side by side, and the responsibilities, tools and metrics the "
+        "roles share or keep to themselves.",
+        "",
+        "## Collections",
+        "",
+    ]
+    lines += [
+        f"- [{c.title}]({md(f'/v1/{c.name}?page_size=100')}): {c.description} "
+        f"({counts[c.model]} entries; one entry: `/v1/{c.name}/<slug>`)"
+        for c in COLLECTIONS
+    ]
+    lines += [
+        "",
+        "## Reference",
+        "",
+        f"- [OpenAPI 3 spec]({base}/openapi.json): every operation, parameter and answer.",
+        f"- [Interactive docs]({base}/docs)",
+        f"- [API root]({md('/v1')})",
+        "",
+        "## Optional",
+        "",
+        f"- [Change feed]({base}/v1/changes): every change in commit order, for mirrors.",
+        "- MCP server: `flask --app api mcp` (stdio) offers search, answers, entries and role "
+        "comparison as tools.",
+    ]
+    return lines
+
+
+@llms.get("/llms.txt")
+def llms_txt() -> Response:
+    counts = count_entries(db.session, [c.model for c in COLLECTIONS])
+    base = request.url_root.rstrip("/")
+    body = "\n".join(_lines(base, counts)) + "\n"
+    return Response(body, mimetype="text/markdown")
