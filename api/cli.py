@@ -1,4 +1,4 @@
-"""Command-line tools: migrate, new-migration, seed (load, export), reindex, keys."""
+"""Command-line tools: migrate, new-migration, seed (load, export), reindex, keys, mcp."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
+from .mcp_cli import mcp_command
 from .migrate import new_revision, upgrade
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
 from .services.search import reindex
@@ -110,3 +111,4 @@ def revoke_key_command(name: str) -> None:
 def register(app: Flask) -> None:
     for command in (migrate_command, new_migration_command, seed_group, reindex_command, keys):
         app.cli.add_command(command)
+    app.cli.add_command(mcp_command)
