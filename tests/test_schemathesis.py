@@ -73,10 +73,16 @@ def writable_api_schema(writable_app):
     return schemathesis.openapi.from_wsgi("/openapi.json", writable_app)
 
 
+# Where valid-looking input can name nothing: `roles` slugs that name no role are 422 naming
+# them (the issue asks for it), which no pattern in the spec can tell apart.
+NAMES_ENTRIES = {"/v1/compare"}
+
+
 @anonymous.parametrize()
 @SETTINGS
 def test_every_operation_conforms_to_its_spec(case, server_tracebacks):
-    call_and_validate(case, server_tracebacks, headers=PLAIN)
+    excluded = [positive_data_acceptance] if case.operation.path in NAMES_ENTRIES else []
+    call_and_validate(case, server_tracebacks, headers=PLAIN, excluded_checks=excluded)
 
 
 @authenticated.parametrize()
