@@ -37,6 +37,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .limits import install as install_limits
     from .observability import install as install_observability
     from .resources import register_blueprints
+    from .resources.explorer import explorer
 
     # extensions
     db.init_app(app)
@@ -71,6 +72,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     # blueprints, hooks, errors, commands
     register_blueprints(app, api)
+    app.register_blueprint(explorer)
     register_auth(app)
     register_http_hooks(app)
     register_error_handlers(app)
