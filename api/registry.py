@@ -68,6 +68,9 @@ class Collection:
     item_args: type[Schema]
     filters: dict[str, Filter] = field(default_factory=dict)
     default_sort: tuple[str, ...] = ("slug",)
+    # A real slug and a real list query, for the spec's examples.
+    example_slug: str = ""
+    example_query: str = ""
 
     @property
     def singular(self) -> str:
@@ -99,6 +102,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         faqs.TagSchema,
         faqs.TagListArgs,
         faqs.TagItemArgs,
+        example_slug="sre",
+        example_query="page_size=50",
     ),
     Collection(
         "roles",
@@ -117,6 +122,8 @@ COLLECTIONS: tuple[Collection, ...] = (
             "sub_discipline": linked_to(Role.sub_disciplines),
             "faq": linked_to(Role.faqs),
         },
+        example_slug="devops-engineer",
+        example_query="tool=terraform",
     ),
     Collection(
         "responsibilities",
@@ -127,6 +134,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         catalog.ResponsibilityListArgs,
         catalog.ResponsibilityItemArgs,
         filters={"role": linked_to(Responsibility.roles)},
+        example_slug="code-review",
+        example_query="role=developer",
     ),
     Collection(
         "tools",
@@ -137,6 +146,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         catalog.ToolListArgs,
         catalog.ToolItemArgs,
         filters={"role": linked_to(Tool.roles), "category": equals(Tool.category)},
+        example_slug="terraform",
+        example_query="category=iac&role=devops-engineer",
     ),
     Collection(
         "metrics",
@@ -147,6 +158,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         catalog.MetricListArgs,
         catalog.MetricItemArgs,
         filters={"role": linked_to(Metric.roles)},
+        example_slug="mttr",
+        example_query="role=devops-engineer",
     ),
     Collection(
         "sub-disciplines",
@@ -158,6 +171,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         catalog.SubDisciplineListArgs,
         catalog.SubDisciplineItemArgs,
         filters={"role": linked_to(SubDiscipline.roles)},
+        example_slug="site-reliability-engineering",
+        example_query="role=site-reliability-engineer",
     ),
     Collection(
         "faqs",
@@ -168,6 +183,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         faqs.FaqListArgs,
         faqs.FaqItemArgs,
         filters={"role": linked_to(Faq.roles), "tag": linked_to(Faq.tags)},
+        example_slug="devops-vs-sre",
+        example_query="tag=sre&fields=slug,question",
     ),
     Collection(
         "practices",
@@ -179,6 +196,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         knowledge.PracticeItemArgs,
         filters={"framework": equals(Practice.framework)},
         default_sort=("framework", "position"),
+        example_slug="calms-automation",
+        example_query="framework=CALMS",
     ),
     Collection(
         "workflows",
@@ -189,6 +208,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         workflows.WorkflowListArgs,
         workflows.WorkflowItemArgs,
         filters={"kind": equals(Workflow.kind), "role": workflow_role},
+        example_slug="inner-loop",
+        example_query="kind=loop",
     ),
     Collection(
         "schedules",
@@ -199,6 +220,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         workflows.ScheduleListArgs,
         workflows.ScheduleItemArgs,
         filters={"role": linked_to(Schedule.role)},
+        example_slug="devops-engineer-day",
+        example_query="role=devops-engineer",
     ),
     Collection(
         "topics",
@@ -209,6 +232,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         knowledge.TopicListArgs,
         knowledge.TopicItemArgs,
         filters={"kind": equals(Topic.kind)},
+        example_slug="historical-silos",
+        example_query="kind=history",
     ),
     Collection(
         "resources",
@@ -219,6 +244,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         knowledge.ResourceListArgs,
         knowledge.ResourceItemArgs,
         filters={"kind": equals(Resource.kind)},
+        example_slug="the-devops-roadmap",
+        example_query="kind=recommended",
     ),
 )
 

@@ -25,3 +25,13 @@ def test_every_sort_key_is_a_column(collection):
 def test_every_expandable_relation_is_a_relationship(collection):
     relationships = set(collection.model.__mapper__.relationships.keys())
     assert set(collection.schema.EXPAND) <= relationships
+
+
+@pytest.mark.parametrize("collection", COLLECTIONS, ids=lambda c: c.name)
+def test_the_spec_examples_name_real_content(client, collection):
+    """The examples a tool-calling model copies from the spec must answer with content."""
+    entry = client.get(f"/v1/{collection.name}/{collection.example_slug}")
+    assert entry.status_code == 200
+    listed = client.get(f"/v1/{collection.name}?{collection.example_query}")
+    assert listed.status_code == 200
+    assert listed.json, f"/v1/{collection.name}?{collection.example_query} is empty"

@@ -68,9 +68,12 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.doc(
             operationId=f"list{_camel(collection.name)}",
             summary=f"List {title}",
-            description=f"{collection.description} A JSON array, paginated with `page` and "
-            "`page_size`; `Link` and `X-Total-Count` headers describe the pages."
-            f"{_filters_doc(collection)} Shape each entry with `fields` and `expand`.",
+            description=f"{collection.description} Use this to browse or filter {title}; "
+            "to find entries by words or a question, use /v1/search or /v1/answers instead. "
+            "Returns a JSON array of entries, paginated with `page` and `page_size` (`Link` "
+            f"and `X-Total-Count` headers describe the pages).{_filters_doc(collection)} "
+            "Shape each entry with `fields` and `expand`. Example: "
+            f"`/v1/{collection.name}?{collection.example_query}`.",
         )
         @blp.arguments(collection.list_args, location="query", unknown=RAISE, as_kwargs=False)
         @blp.response(200, collection.schema(many=True, partial=True), headers=LIST_HEADERS)
@@ -111,9 +114,11 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.doc(
             operationId=f"get{camel}",
             summary=f"Get one {label} by slug",
-            description=f"One entry of {title}, with its version, timestamps and links to related "
-            "entries. Shape it with `fields` and `expand`. Unknown slugs answer 404; deleted "
-            "ones 410 with a link to their last revision.",
+            description=f"One {label} in full, once you know its slug (from a list, a search "
+            "hit or another entry's `links`): every field, its `version` and timestamps, and "
+            "links to related entries; cite its URL and version. Shape it with `fields` and "
+            "`expand`. Unknown slugs answer 404; deleted ones 410 with a link to their last "
+            f"revision. Example: `/v1/{collection.name}/{collection.example_slug}`.",
         )
         @blp.arguments(collection.item_args, location="query", unknown=RAISE, as_kwargs=False)
         @blp.response(200, read_schema, headers=READ_HEADERS)
