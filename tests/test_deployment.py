@@ -40,3 +40,14 @@ def test_the_wsgi_entry_point_named_by_the_image_exists():
     assert importlib.util.find_spec(module) is not None
     source = (ROOT / (module.replace(".", "/") + ".py")).read_text()
     assert f"{attribute} = create_app()" in source
+
+
+def test_the_mcp_service_runs_a_command_the_cli_has(app):
+    """The compose `mcp` service's command line parses with our own CLI (no server started)."""
+    command = compose()["services"]["mcp"]["command"]
+    assert command[:3] == ["flask", "--app", "api"]
+    group = app.cli
+    mcp = group.get_command(None, command[3])
+    assert mcp is not None, command[3]
+    context = mcp.make_context("mcp", list(command[4:]))
+    assert context.params == {"transport": "http", "host": "0.0.0.0", "port": 8765}
