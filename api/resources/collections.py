@@ -7,7 +7,7 @@ from marshmallow import RAISE, ValidationError
 from ..extensions import db
 from ..registry import Collection
 from ..services.entries import list_entries
-from ..services.history import snapshot
+from ..services.history import snapshot, writable_content
 from ..services.writes import (
     WriteRefused,
     create_entry,
@@ -162,11 +162,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             patch = request_object()  # a malformed body is refused before preconditions
             entry = find_entry(collection, slug)
             require_if_match(collection, entry)
-            current = {
-                k: v
-                for k, v in snapshot(collection, entry).items()
-                if k in collection.writable_fields
-            }
+            current = writable_content(collection, snapshot(collection, entry))
             try:
                 data = collection.schema_instance.load(merge_patch(current, patch))
             except ValidationError as exc:

@@ -24,6 +24,12 @@ def snapshot(collection: Collection, entry: Any) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key in keep}
 
 
+def writable_content(collection: Collection, data: dict[str, Any]) -> dict[str, Any]:
+    """Only what a client writes (and a fixture holds) of a snapshot or representation."""
+    writable = set(collection.writable_fields)
+    return {key: value for key, value in data.items() if key in writable}
+
+
 def record(
     session: Session,
     collection: Collection,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..registry import COLLECTIONS, Collection
 from .assign import UnknownReferences, assign, check_references
 from .entries import eager_loads
-from .history import CREATED, record, snapshot
+from .history import CREATED, record, snapshot, writable_content
 from .search import index_entry
 from .writes import Invalid, update_entry
 
@@ -153,10 +153,7 @@ def export(session: Session, out_dir: Path) -> dict[str, int]:
             .order_by(collection.model.slug)
             .options(*eager_loads(collection.model))
         ).all()
-        fixture = [
-            {k: v for k, v in snapshot(collection, e).items() if k in collection.writable_fields}
-            for e in entries
-        ]
+        fixture = [writable_content(collection, snapshot(collection, e)) for e in entries]
         text = json.dumps(fixture, ensure_ascii=False, indent=2) + "\n"
         (out_dir / f"{collection.name}.json").write_text(text, encoding="utf-8")
         counts[collection.name] = len(fixture)

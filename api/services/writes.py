@@ -10,9 +10,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Revision
 from ..models.base import utcnow
-from ..registry import COLLECTIONS, Collection
+from ..registry import COLLECTIONS, Collection, linked_to
 from .assign import UnknownReferences, assign
-from .history import CREATED, DELETED, RESTORED, UPDATED, latest_revision, record, snapshot
+from .history import (
+    CREATED,
+    DELETED,
+    RESTORED,
+    UPDATED,
+    latest_revision,
+    record,
+    snapshot,
+    writable_content,
+)
 from .search import index_entry, unindex_entry
 
 
@@ -91,9 +100,7 @@ def update_entry(
     both are compared in the schema's loaded form before anything is assigned.
     """
     before = snapshot(collection, entry)
-    current = collection.schema_instance.load(
-        {k: v for k, v in before.items() if k in collection.writable_fields}
-    )
+    current = collection.schema_instance.load(writable_content(collection, before))
     changed = [name for name in collection.writable_fields if current.get(name) != data.get(name)]
     if not changed:
         return []
@@ -122,8 +129,7 @@ def references_to(session: Session, entry: Any) -> list[str]:
 def _points_to(relation: InstrumentedAttribute, entry: Any) -> ColumnElement[bool] | None:
     target = relation.property.mapper.class_
     if target is type(entry):
-        match = target.id == entry.id
-        return relation.any(match) if relation.property.uselist else relation.has(match)
+        return linked_to(relation)(entry.slug)
     if hasattr(target, "slug"):
         return None
     # Child rows (stages): does any child point to the entry?
@@ -162,7 +168,7 @@ def restore_revision(
     message: str | None,
 ) -> Any:
     """Make a revision's content current again; re-create the entry if it was deleted."""
-    content = {k: v for k, v in revision.snapshot.items() if k in collection.writable_fields}
+    content = writable_content(collection, revision.snapshot)
     try:
         data = collection.schema_instance.load(content)
     except ValidationError as exc:
