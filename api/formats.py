@@ -73,7 +73,9 @@ def negotiate() -> None:
     """Choose the representation, or 406 (422 for `?format=`) listing what is offered."""
     if request.blueprint in SELF_NEGOTIATING:
         return
-    types = offered(request.endpoint or "")
+    # Writes answer JSON only: their answer carries the ETag for the next If-Match.
+    reading = request.method in ("GET", "HEAD")
+    types = offered(request.endpoint or "") if reading else [JSON, PROBLEM_CONTENT_TYPE]
     accept, indent = _accept()
     errors = {}
     pretty = request.args.get("pretty", "0").lower()

@@ -195,6 +195,20 @@ def test_patch_is_a_merge_patch_and_bumps_the_version(client, editor):
     assert response.headers["ETag"] == etag_of(client, "/v1/faqs/merge-me")
 
 
+def test_writes_answer_json_with_the_next_etag_whatever_the_accept(client, editor):
+    """Markdown is for reading: a write's answer must carry the ETag for the next If-Match."""
+    create(client, editor, faq("accept-md"))
+    headers = {
+        **editor,
+        "If-Match": etag_of(client, "/v1/faqs/accept-md"),
+        "Accept": "text/markdown, application/json;q=0.5",
+    }
+    response = client.patch("/v1/faqs/accept-md", json={"answer": "Changed."}, headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.headers["ETag"] == etag_of(client, "/v1/faqs/accept-md")
+
+
 def test_patch_null_removes_an_optional_field_and_is_422_for_a_required_one(client, editor):
     create(client, editor, faq("nulls", tags=["calms"]))
     headers = {**editor, "If-Match": etag_of(client, "/v1/faqs/nulls")}
