@@ -29,27 +29,31 @@ def _inline(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _field_lines(field: str, value: Any) -> list[str]:
-    if value is None or value == [] or value == "":
-        return []
-    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-        return ["", f"## {_label(field)}", "", *(f"1. {_inline(v)}" for v in value)]
+def _section(field: str, value: Any) -> list[str] | None:
+    """A long text or a list of records as its own section; None for a one-line field."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [f"## {_label(field)}", "", *(f"1. {_inline(v)}" for v in value), ""]
     if isinstance(value, str) and (len(value) > LONG_TEXT or "\n" in value):
-        return ["", f"## {_label(field)}", "", value.strip()]
-    return [f"- **{_label(field)}:** {_inline(value)}"]
+        return [f"## {_label(field)}", "", value.strip(), ""]
+    return None
 
 
 def entry(body: dict[str, Any], url: str) -> str:
-    """One entry: its title, its fields, and where to cite it from."""
+    """One entry: its title, its short fields as a list, its long ones as sections, its source."""
     title = _title(body)
-    lines = [f"# {title}", ""]
     title_fields = {f for f in TITLE_FIELDS if body.get(f) == title}
+    short, sections = [], []
     for field, value in body.items():
-        if field not in SKIPPED and field not in title_fields:
-            lines += _field_lines(field, value)
+        if field in SKIPPED or field in title_fields or value in (None, [], ""):
+            continue
+        section = _section(field, value)
+        if section is None:
+            short.append(f"- **{_label(field)}:** {_inline(value)}")
+        else:
+            sections += section
     version = f", version {body['version']}" if "version" in body else ""
-    lines += ["", f"Source: <{url}>{version}"]
-    return "\n".join(_tidy(lines)) + "\n"
+    lines = [f"# {title}", "", *short, *([""] if short else []), *sections]
+    return "\n".join([*lines, f"Source: <{url}>{version}"]) + "\n"
 
 
 def entry_list(items: list[dict[str, Any]], path: str, total: str | None) -> str:
@@ -120,16 +124,6 @@ def root(body: dict[str, Any], _url: str) -> str:
     lines = [f"# {body['name']}", "", body["description"], "", "## Collections", ""]
     lines += [f"- [{c['title']}]({c['url']}): {c['description']}" for c in body["collections"]]
     return "\n".join(lines) + "\n"
-
-
-def _tidy(lines: list[str]) -> list[str]:
-    """No blank line twice in a row, none before a bullet that follows a bullet."""
-    tidy: list[str] = []
-    for line in lines:
-        if line == "" and tidy and tidy[-1] == "":
-            continue
-        tidy.append(line)
-    return tidy
 
 
 Renderer = Callable[[dict[str, Any], str], str]
