@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,6 +33,18 @@ CACHEABLE_PREFIX = "/v1"
 CACHE_RESULT = "who_does_what.cache"  # environ key: "hit" or "miss", for the access log
 ROUTE = "who_does_what.route"  # environ key: the endpoint that answered, for logs and metrics
 MIN_COMPRESS = 1024
+# Not stored: made per form (ETag, Content-Length), or true of one answer only: its Date (the
+# server adds a fresh one) and the rate-limit state of the client that asked first.
+PER_FORM_HEADERS = frozenset({"etag", "content-length"})
+PER_ANSWER_HEADERS = PER_FORM_HEADERS | frozenset(
+    {
+        "date",
+        "retry-after",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    }
+)
 
 
 @dataclass
@@ -44,11 +57,19 @@ class Stored:
     body: bytes
     route: str
     forms: dict[str | None, tuple[list[tuple[str, str]], bytes]] = field(default_factory=dict)
+    not_modified: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict)
     size: int = 0
 
     def __post_init__(self) -> None:
         self.size = len(self.body) + 1024
+        self.compressible = len(self.body) >= MIN_COMPRESS
         self.forms[None] = self._form(None, self.body)
+        # A 304 names the form it stands for (its ETag), but needs no body: nothing to compress.
+        for encoding in (None, "gzip", "br"):
+            headers = [*self.headers, ("ETag", self.etag_for(encoding))]
+            if encoding:
+                headers.append(("Content-Encoding", encoding))
+            self.not_modified[encoding] = headers
 
     def _form(self, encoding: str | None, body: bytes) -> tuple[list[tuple[str, str]], bytes]:
         headers = [*self.headers, ("ETag", self.etag_for(encoding))]
@@ -69,6 +90,7 @@ class Stored:
         return found
 
 
+@lru_cache(maxsize=256)  # clients send few distinct Accept-Encoding values
 def _accepted_encoding(header: str) -> str | None:
     accepted = {part.split(";")[0].strip().lower() for part in header.split(",")}
     if brotli is not None and "br" in accepted:
@@ -149,21 +171,27 @@ class RepresentationCache:
         environ[ROUTE] = stored.route
         return self._serve(environ, start_response, stored, method == "HEAD")
 
-    def _serve(self, environ, start_response, stored: Stored, head: bool) -> Iterable[bytes]:
+    def _serve(
+        self, environ, start_response, stored: Stored, head: bool, own: list | None = None
+    ) -> Iterable[bytes]:
+        """Answer from `stored`; `own` are the headers of the app's answer that were not
+        stored (its Date, the client's rate-limit state), sent along when it was just made."""
         encoding = None
-        if len(stored.body) >= MIN_COMPRESS and "HTTP_ACCEPT_ENCODING" in environ:
+        if stored.compressible and "HTTP_ACCEPT_ENCODING" in environ:
             encoding = _accepted_encoding(environ["HTTP_ACCEPT_ENCODING"])
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match and (stored.etag[1:-1] in if_none_match or if_none_match.strip() == "*"):
+            headers = stored.not_modified[encoding]
+            start_response("304 NOT MODIFIED", [*headers, *own] if own else headers)
+            return []
         size = stored.size
         headers, body = stored.form(encoding)
         if stored.size != size:  # a compressed form was just made: count it in the budget
             with self.lock:
                 self.bytes += stored.size - size
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and (if_none_match.strip() == "*" or stored.etag[1:-1] in if_none_match):
-            start_response("304 NOT MODIFIED", [h for h in headers if h[0] != "Content-Length"])
-            return [b""]
-        start_response("200 OK", headers)
-        return [b""] if head else [body]
+        start_response("200 OK", [*headers, *own] if own else headers)
+        # Lists: granian sends a list's bytes at once, and iterates anything else.
+        return [] if head else [body]
 
     def _fill(self, environ, start_response, key, generation) -> Iterable[bytes]:
         captured = {}
@@ -190,11 +218,12 @@ class RepresentationCache:
         if not cacheable:
             start_response(status, headers, captured["exc_info"])
             return [body]
-        kept = [(n, v) for n, v in headers if n.lower() not in ("etag", "content-length")]
+        kept = [(n, v) for n, v in headers if n.lower() not in PER_ANSWER_HEADERS]
         kept.append(("Vary", "Accept-Encoding"))
         stored = Stored(generation, names["etag"], kept, body, environ.get(ROUTE, "unmatched"))
         self._store(key, stored)
-        return self._serve(environ, start_response, stored, head=False)
+        own = [(n, v) for n, v in headers if n.lower() in PER_ANSWER_HEADERS - PER_FORM_HEADERS]
+        return self._serve(environ, start_response, stored, head=False, own=own)
 
     def _store(self, key, stored: Stored) -> None:
         if stored.size > self.budget:

@@ -125,3 +125,15 @@ def test_the_etag_of_a_compressed_form_is_good_for_if_match(app):
         headers={**editor, "If-Match": etag},
     )
     assert response.status_code == 200
+
+
+def test_a_stored_answer_does_not_repeat_the_first_clients_rate_limit_or_date(app):
+    limited = instance(app, RATE_LIMITS_ENABLED=True)
+    client = limited.test_client()
+    first = client.get("/v1/tools/kubernetes")
+    assert "X-RateLimit-Remaining" in first.headers  # the limiter did answer the first
+    stored = client.get("/v1/tools/kubernetes", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert limited.extensions["representation_cache"].hits == 1
+    for header in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Date"):
+        assert header not in stored.headers, header
+    assert stored.headers["ETag"] == first.headers["ETag"]

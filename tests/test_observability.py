@@ -3,6 +3,9 @@
 import io
 import json
 import logging
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +84,65 @@ def test_errors_are_logged_as_json_with_their_traceback(observed, caplog):
     line = json.loads(observed.logger.handlers[0].format(error))
     assert line["level"] == "error"
     assert "kaboom" in line["exception"]
+
+
+def test_log_lines_stay_json_whatever_the_path_and_method(observed, access_log):
+    client = observed.test_client()
+    client.get("/v1/roles/a%22b%5Cc%01%7F%C3%A9", headers={"X-Request-ID": "odd-1"})
+    client.open("/v1/roles", method="BREW", headers={"X-Request-ID": "odd-2"})
+    odd_path, odd_method = access_lines(access_log)
+    # WSGI hands the path over as latin-1 decoded bytes; the line keeps exactly that.
+    assert odd_path["path"] == '/v1/roles/a"b\\c\x01\x7fé'.encode().decode("latin-1")
+    assert (odd_path["request_id"], odd_path["status"]) == ("odd-1", 404)
+    assert (odd_method["method"], odd_method["status"]) == ("BREW", 405)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'method="other",route="unmatched",status="405"' in text
+    assert "BREW" not in text
+
+
+def test_made_request_ids_differ(observed, access_log):
+    client = observed.test_client()
+    made = {client.get("/v1").headers["X-Request-ID"] for _ in range(50)}
+    assert len(made) == 50
+    assert [line["request_id"] for line in access_lines(access_log)] == sorted(made)
+
+
+def lines_within(log: Path, count: int, seconds: float = 2.0) -> list[str]:
+    """The file's lines once it has `count` of them (the flusher writes every 0.05 s)."""
+    deadline = time.monotonic() + seconds
+    while len(lines := log.read_text().splitlines()) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return lines
+
+
+def test_lines_to_a_file_come_whole_and_after_what_the_stream_held(observed, tmp_path):
+    log = tmp_path / "access.log"
+    with log.open("w") as stream:
+        stream.write("held in the stream's buffer\n")
+        observed.extensions["observability"].access_log.stream = stream
+        client = observed.test_client()
+        for number in range(3):
+            client.get("/v1/roles", headers={"X-Request-ID": f"file-{number}"})
+        first, *lines = lines_within(log, 4)
+    assert first == "held in the stream's buffer"
+    assert [json.loads(line)["request_id"] for line in lines] == ["file-0", "file-1", "file-2"]
+
+
+def test_concurrent_requests_leave_one_whole_line_each(observed, tmp_path):
+    log = tmp_path / "access.log"
+    expected = {f"t{thread}-{number}" for thread in range(8) for number in range(40)}
+    with log.open("w") as stream:
+        observed.extensions["observability"].access_log.stream = stream
+
+        def requests(thread: int) -> None:
+            client = observed.test_client()
+            for number in range(40):
+                client.get("/v1/tools/docker", headers={"X-Request-ID": f"t{thread}-{number}"})
+
+        threads = [threading.Thread(target=requests, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        lines = lines_within(log, len(expected))
+    assert sorted(json.loads(line)["request_id"] for line in lines) == sorted(expected)
