@@ -4,15 +4,21 @@
 
 Each run: a fresh database (a SQLite file, or a new schema in the PostgreSQL database),
 migrated and seeded, then N generated search documents made of the seed's own words plus
-made-up ones (so typo correction has a large vocabulary to search), added in bulk. Then every
+made-up ones (so typo correction has a large vocabulary to search), added in bulk (then, on
+PostgreSQL, VACUUM ANALYZE, as autovacuum would do after such a load). Then every
 question of tests/search_questions.json, with and without a typo, is asked through the app
 (GET /v1/search in process: analysis, typo correction, ranking, snippets, JSON; stored
 representations off, so that every question is searched anew) and timed. Prints p50/p95
-per database and size, and writes bench/results/search-latency.json.
+per database and size, and writes bench/results/search-latency.json (or --out).
+
+p50/p95 are over every timing. On a shared machine they move with the other load, so each
+result also has best_p50_ms/best_p95_ms: the same percentiles over each question's fastest
+of its --repeats timings, closer to what the search itself costs.
 """
 
 import argparse
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -102,28 +108,42 @@ def measure(kind: str, size: int, postgresql: str, repeats: int) -> dict:
         generate(db.session, size, rng)
         load_seconds = time.perf_counter() - started
         if kind == "postgresql":
-            db.session.execute(text("ANALYZE search_documents"))
+            # As autovacuum would soon after a bulk load: statistics, and the GIN index's
+            # pending list merged (until then every search reads that list through).
             db.session.commit()
+            with db.engine.connect() as connection:
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                connection.execute(text("VACUUM ANALYZE search_documents"))
     queries = QUESTIONS + [misspell(q, rng) for q in QUESTIONS]
+    # One access log line per request would bury the figures; the timing is the same.
+    app.extensions["observability"].access_log.stream = open(os.devnull, "w")  # noqa: SIM115
     client = app.test_client()
     for query in queries:  # warm caches
         client.get("/v1/search", query_string={"q": query})
-    timings = []
+    timings: list[list[float]] = [[] for _ in queries]
     for _ in range(repeats):
-        for query in queries:
+        for i, query in enumerate(queries):
             started = time.perf_counter()
             response = client.get("/v1/search", query_string={"q": query})
-            timings.append((time.perf_counter() - started) * 1000)
+            timings[i].append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.json
-    timings.sort()
+    every = sorted(t for question in timings for t in question)
+    best = sorted(min(question) for question in timings)
     return {
         "database": kind,
         "entries": size,
-        "queries": len(timings),
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        "queries": len(every),
+        "p50_ms": round(statistics.median(every), 2),
+        "p95_ms": round(percentile(every, 0.95), 2),
+        "best_p50_ms": round(statistics.median(best), 2),
+        "best_p95_ms": round(percentile(best, 0.95), 2),
         "load_seconds": round(load_seconds, 1),
+        "load_average": round(os.getloadavg()[0], 1),
     }
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
 def main() -> None:
@@ -132,6 +152,9 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--postgresql", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "bench" / "results" / "search-latency.json"
+    )
     args = parser.parse_args()
     results = []
     for kind in args.databases:
@@ -139,13 +162,15 @@ def main() -> None:
             result = measure(kind, size, args.postgresql, args.repeats)
             print(json.dumps(result), flush=True)
             results.append(result)
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "search-latency.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("| database | entries | p50 | p95 |")
-    print("|---|---|---|---|")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print("| database | entries | p50 | p95 | best-of p50 | best-of p95 | load average |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['database']} | {r['entries']:,} | {r['p50_ms']} ms | {r['p95_ms']} ms |")
+        print(
+            f"| {r['database']} | {r['entries']:,} | {r['p50_ms']} ms | {r['p95_ms']} ms "
+            f"| {r['best_p50_ms']} ms | {r['best_p95_ms']} ms | {r['load_average']} |"
+        )
 
 
 if __name__ == "__main__":
