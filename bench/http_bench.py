@@ -368,7 +368,7 @@ def main() -> None:
     record = {
         "machine": machine(),
         "wrk": f"-t2 -c32 -d{args.seconds}s",
-        "server": " ".join(granian_command()[1:]).replace(str(BIN) + "/", ""),
+        "server": " ".join(["granian", *granian_command()[1:]]),
         "results": runs[-1],
         "runs": runs,
     }
