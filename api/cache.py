@@ -33,6 +33,9 @@ CACHEABLE_PREFIX = "/v1"
 CACHE_RESULT = "who_does_what.cache"  # environ key: "hit" or "miss", for the access log
 ROUTE = "who_does_what.route"  # environ key: the endpoint that answered, for logs and metrics
 MIN_COMPRESS = 1024
+# JSON and Markdown depend only on the key. JSON-LD is not stored: its URLs are absolute,
+# made from the request's Host.
+STORED_TYPES = ("application/json", "text/markdown")
 # Not stored: made per form (ETag, Content-Length), or true of one answer only: its Date (the
 # server adds a fresh one) and the rate-limit state of the client that asked first.
 PER_FORM_HEADERS = frozenset({"etag", "content-length"})
@@ -210,7 +213,7 @@ class RepresentationCache:
         cacheable = (
             status.startswith("200")
             and environ["REQUEST_METHOD"] == "GET"
-            and names.get("content-type", "").startswith("application/json")
+            and names.get("content-type", "").startswith(STORED_TYPES)
             and "etag" in names
             and "set-cookie" not in names
             and "no-store" not in names.get("cache-control", "")

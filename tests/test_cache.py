@@ -11,7 +11,14 @@ from api.config import TestConfig
 
 from .conftest import bearer
 
-URLS = ["/v1", "/v1/roles", "/v1/tools/docker", "/v1/faqs?tag=calms&fields=slug,question"]
+URLS = [
+    "/v1",
+    "/v1/roles",
+    "/v1/tools/docker",
+    "/v1/faqs?tag=calms&fields=slug,question",
+    "/v1/tools/docker?format=markdown",
+    "/v1/answers?q=is+devops+a+job&format=markdown",
+]
 
 
 @pytest.fixture(scope="module")
