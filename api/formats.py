@@ -27,10 +27,10 @@ JSON_LD = "application/ld+json"
 
 # Blueprints that serve HTML or text of their own and negotiate for themselves.
 SELF_NEGOTIATING = {"docs", "explorer", "llms"}
-# Endpoints with a Markdown view, by view name (collections) or full endpoint name.
-MARKDOWN_VIEWS: dict[str, markdown.Renderer | None] = {
-    "EntryBySlug": None,  # rendered by entry/list below: they need the path
-    "EntryList": None,
+# Endpoints with a Markdown view, by view name (every collection's) or full endpoint name.
+MARKDOWN_VIEWS: dict[str, markdown.Renderer] = {
+    "EntryBySlug": markdown.entry,
+    "EntryList": markdown.entry_list,
     "search.search_view": markdown.search,
     "search.answer_view": markdown.answer,
     "compare.compare_view": markdown.comparison,
@@ -110,15 +110,17 @@ def present(response: Response) -> Response:
     if response.mimetype not in (JSON, PROBLEM_CONTENT_TYPE) or response.direct_passthrough:
         return response
     chosen = g.get("representation", JSON)
-    if chosen == JSON or response.status_code != 200:
-        if g.get("pretty"):
-            body = json.loads(response.get_data())
-            response.set_data(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+    if response.status_code != 200:  # errors stay problem+json
+        chosen = JSON
+    if chosen == JSON and not g.get("pretty"):
         return response
     body = json.loads(response.get_data())
+    if chosen == JSON:
+        response.set_data(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        return response
     if chosen == MARKDOWN:
         total = response.headers.get("X-Total-Count")
-        text, mimetype = _markdown(body, total), MARKDOWN
+        text, mimetype = _markdown_renderer()(body, request.path, total), MARKDOWN
     else:
         text, mimetype = json.dumps(faq_page(body), ensure_ascii=False, indent=2), JSON_LD
     response.set_data(text)
@@ -127,13 +129,9 @@ def present(response: Response) -> Response:
     return response
 
 
-def _markdown(body: Any, total: str | None) -> str:
+def _markdown_renderer() -> markdown.Renderer:
     view = request.endpoint.rpartition(".")[2]
-    if view == "EntryList":
-        return markdown.entry_list(body, request.path, total)
-    if view == "EntryBySlug":
-        return markdown.entry(body, request.path)
-    return MARKDOWN_VIEWS[request.endpoint](body, request.path)
+    return MARKDOWN_VIEWS.get(request.endpoint) or MARKDOWN_VIEWS[view]
 
 
 def faq_page(body: dict[str, Any] | list[dict[str, Any]]) -> dict[str, Any]:

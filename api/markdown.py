@@ -38,7 +38,7 @@ def _section(field: str, value: Any) -> list[str] | None:
     return None
 
 
-def entry(body: dict[str, Any], url: str) -> str:
+def entry(body: dict[str, Any], url: str, _total: str | None) -> str:
     """One entry: its title, its short fields as a list, its long ones as sections, its source."""
     title = _title(body)
     title_fields = {f for f in TITLE_FIELDS if body.get(f) == title}
@@ -67,7 +67,7 @@ def entry_list(items: list[dict[str, Any]], path: str, total: str | None) -> str
     return "\n".join(lines) + "\n"
 
 
-def answer(body: dict[str, Any], _url: str) -> str:
+def answer(body: dict[str, Any], _url: str, _total: str | None) -> str:
     """The chatbot answer: the FAQ entry to quote and cite, or suggestions."""
     lines = [f"# {body['query']}", ""]
     found = body.get("answer")
@@ -89,7 +89,7 @@ def answer(body: dict[str, Any], _url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def search(body: dict[str, Any], _url: str) -> str:
+def search(body: dict[str, Any], _url: str, _total: str | None) -> str:
     lines = [f"# Search: {body['query']}", "", f"{body['total']} matches.", ""]
     for hit in body["hits"]:
         snippet = hit["snippet"].replace("<mark>", "**").replace("</mark>", "**")
@@ -97,7 +97,7 @@ def search(body: dict[str, Any], _url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparison(body: dict[str, Any], _url: str) -> str:
+def comparison(body: dict[str, Any], _url: str, _total: str | None) -> str:
     """The matrix as a Markdown table, then what the roles share and keep to themselves."""
     roles = body["roles"]
     names = [r["short_name"] or r["name"] for r in roles]
@@ -120,10 +120,11 @@ def _names(entries: list[dict[str, Any]]) -> str:
     return ", ".join(e["name"] for e in entries) or "none"
 
 
-def root(body: dict[str, Any], _url: str) -> str:
+def root(body: dict[str, Any], _url: str, _total: str | None) -> str:
     lines = [f"# {body['name']}", "", body["description"], "", "## Collections", ""]
     lines += [f"- [{c['title']}]({c['url']}): {c['description']}" for c in body["collections"]]
     return "\n".join(lines) + "\n"
 
 
-Renderer = Callable[[dict[str, Any], str], str]
+# Every renderer takes the JSON body, the request path and X-Total-Count (lists have one).
+Renderer = Callable[[Any, str, str | None], str]
