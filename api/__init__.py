@@ -37,7 +37,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .limits import install as install_limits
     from .observability import install as install_observability
     from .resources import register_blueprints
-    from .resources.explorer import explorer
     from .services.semantic import install as install_semantic
 
     # extensions
@@ -74,7 +73,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     # blueprints, hooks, errors, commands
     register_blueprints(app, api)
-    app.register_blueprint(explorer)
     register_auth(app)
     register_http_hooks(app)
     register_error_handlers(app)

@@ -109,6 +109,12 @@ def revoke_key_command(name: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (migrate_command, new_migration_command, seed_group, reindex_command, keys):
+    for command in (
+        migrate_command,
+        new_migration_command,
+        seed_group,
+        reindex_command,
+        keys,
+        mcp_command,
+    ):
         app.cli.add_command(command)
-    app.cli.add_command(mcp_command)

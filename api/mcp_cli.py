@@ -6,13 +6,12 @@ MCP library's, goes to stderr.
 
 import logging
 import sys
-import time
 
 import click
 from flask import Flask
 from flask.cli import ScriptInfo
 
-from .observability import JsonFormatter
+from .observability import json_handler
 
 MCP_PATH = "/mcp"
 
@@ -27,9 +26,7 @@ def log_to_stderr(app: Flask) -> None:
     Set up before the MCP server exists, so that its own logging setup (basicConfig) keeps
     this one; the app's records are left out, its own handler writes them already.
     """
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler.formatter.converter = time.gmtime
+    handler = json_handler()
     handler.addFilter(lambda record: not is_app_record(record))
     logging.basicConfig(level=app.config["LOG_LEVEL"].upper(), handlers=[handler])
     # One access line per tool call is ours (api.access); pinned to stderr whatever the default.

@@ -331,6 +331,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+def json_handler() -> logging.Handler:
+    """A handler writing JSON lines (UTC times) to stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.formatter.converter = time.gmtime
+    return handler
+
+
 def configure_logging(app: Flask) -> None:
     """The app's loggers ("api", "api.access", ...) write JSON lines to stderr.
 
@@ -342,10 +350,7 @@ def configure_logging(app: Flask) -> None:
     # The development server's own request lines would repeat ours, query strings included.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(JsonFormatter())
-        handler.formatter.converter = time.gmtime
-        logger.addHandler(handler)
+        logger.addHandler(json_handler())
 
 
 class PoolCollector:

@@ -8,6 +8,7 @@ from .changes import changes_blueprint
 from .collections import collection_blueprint
 from .compare import compare_blueprint
 from .docs import docs
+from .explorer import explorer
 from .llms import llms
 from .meta import meta_blueprint
 from .search import search_blueprint
@@ -22,4 +23,5 @@ def register_blueprints(app: Flask, api: Api) -> None:
     api.register_blueprint(search_blueprint())
     api.register_blueprint(compare_blueprint())
     app.register_blueprint(docs)
+    app.register_blueprint(explorer)
     app.register_blueprint(llms)
