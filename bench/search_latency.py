@@ -21,15 +21,15 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
+from common import empty_database, percentile
 from sqlalchemy import insert, select, text
 
 from api import create_app
 from api.config import TestConfig
-from api.extensions import db, make_engine
+from api.extensions import db
 from api.migrate import upgrade
 from api.models import SearchDocument, SearchTerm
 from api.services.search import WORD
@@ -49,18 +49,6 @@ def misspell(question: str, rng: random.Random) -> str:
         j = rng.randrange(1, len(word) - 2)
         words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]
     return " ".join(words)
-
-
-def database_url(kind: str, size: int, postgresql: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp()}/bench-{size}.db"
-    schema = f"bench_search_{size}"
-    engine = make_engine(postgresql)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    return f"{postgresql}?options=-csearch_path%3D{schema}"
 
 
 def generate(session, size: int, rng: random.Random) -> None:
@@ -96,7 +84,7 @@ def generate(session, size: int, rng: random.Random) -> None:
 
 def measure(kind: str, size: int, postgresql: str, repeats: int) -> dict:
     rng = random.Random(size)
-    url = database_url(kind, size, postgresql)
+    url = empty_database(kind, f"bench_search_{size}", postgresql)
     # Stored representations off: repeated questions would be answered from memory, and
     # this measures the search itself.
     settings = {"DATABASE_URL": url, "REPRESENTATION_CACHE_BYTES": 0}
@@ -140,10 +128,6 @@ def measure(kind: str, size: int, postgresql: str, repeats: int) -> dict:
         "load_seconds": round(load_seconds, 1),
         "load_average": round(os.getloadavg()[0], 1),
     }
-
-
-def percentile(ordered: list[float], share: float) -> float:
-    return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
 def main() -> None:

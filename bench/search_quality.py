@@ -24,15 +24,14 @@ average at the start is recorded with the figures.
 import argparse
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from common import empty_database, percentile
 
 from api import create_app
 from api.config import TestConfig
-from api.extensions import db, make_engine
+from api.extensions import db
 from api.migrate import upgrade
 from api.services import semantic
 from api.services.search import analyze, load_glossary
@@ -54,22 +53,6 @@ OFF_TOPIC = [
     "how tall is mount everest",
 ]
 RANKINGS = {"words": False, "semantic": True}
-
-
-def database_url(kind: str, name: str, postgresql: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp()}/{name}.db"
-    engine = make_engine(postgresql)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {name}"))
-    engine.dispose()
-    return f"{postgresql}?options=-csearch_path%3D{name}"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[max(0, int(len(ordered) * share) - 1)], 2)
 
 
 def ranking_quality(client, questions) -> dict:
@@ -110,7 +93,10 @@ def search_latency(client, repeats: int) -> dict:
             started = time.perf_counter()
             client.get("/v1/search", query_string={"q": question})
             timings.append((time.perf_counter() - started) * 1000)
-    return {"search_p50_ms": percentile(timings, 0.5), "search_p95_ms": percentile(timings, 0.95)}
+    return {
+        "search_p50_ms": round(percentile(timings, 0.5), 2),
+        "search_p95_ms": round(percentile(timings, 0.95), 2),
+    }
 
 
 def embedding_latency(app, repeats: int) -> dict:
@@ -125,14 +111,14 @@ def embedding_latency(app, repeats: int) -> dict:
             search.embed_question(question, analysis)
             timings.append((time.perf_counter() - started) * 1000)
     return {
-        "embedding_p50_ms": percentile(timings, 0.5),
-        "embedding_p95_ms": percentile(timings, 0.95),
+        "embedding_p50_ms": round(percentile(timings, 0.5), 2),
+        "embedding_p95_ms": round(percentile(timings, 0.95), 2),
         "embedding_threads": semantic.THREADS,
     }
 
 
 def measure(kind: str, ranking: str, postgresql: str, repeats: int) -> dict:
-    url = database_url(kind, f"bench_quality_{ranking}", postgresql)
+    url = empty_database(kind, f"bench_quality_{ranking}", postgresql)
     settings = {
         "DATABASE_URL": url,
         "REPRESENTATION_CACHE_BYTES": 0,
