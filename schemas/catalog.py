@@ -96,9 +96,11 @@ class SubDisciplineSchema(EntrySchema):
     summary = text_field(required=True)
     focus = text_field(required=True, metadata={"description": "What it concentrates on."})
     question = text_field(
-        required=True,
+        allow_none=True,
+        load_default=None,
         metadata={
-            "description": "The question it asks.",
+            "description": "The question it asks, in the source's own words; null when the "
+            "sources give none.",
             "example": "How do we make it failproof?",
         },
     )

@@ -50,7 +50,7 @@ class SubDiscipline(Entry, Base):
     short_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     summary: Mapped[str] = mapped_column(Text)
     focus: Mapped[str] = mapped_column(Text)
-    question: Mapped[str] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(Text)
 
     roles = relationship(
         "Role",
