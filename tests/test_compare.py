@@ -1,12 +1,19 @@
 """/v1/compare: the matrix side by side and the overlap of responsibilities, tools, metrics."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from api.services.compare import ASPECTS
+
 SEED = Path(__file__).resolve().parent.parent / "seed"
 ROLES = {role["slug"]: role for role in json.loads((SEED / "roles.json").read_text())}
+
+
+def _seed(collection: str) -> list[dict]:
+    return json.loads((SEED / f"{collection}.json").read_text())
 
 
 def seeded_links(collection: str) -> dict[str, set[str]]:
@@ -39,6 +46,38 @@ def test_matrix_sets_the_roles_side_by_side(client):
     for aspect, values in aspects.items():
         for slug in ("developer", "devops-engineer"):
             assert values[slug] == ROLES[slug][aspect]
+
+
+def test_every_role_has_every_aspect_in_the_fixtures():
+    gaps = {
+        slug: [aspect for aspect, _ in ASPECTS if not (role.get(aspect) or "").strip()]
+        for slug, role in ROLES.items()
+    }
+    assert not {slug: missing for slug, missing in gaps.items() if missing}
+
+
+def test_comparing_every_role_leaves_no_cell_empty(client):
+    body = client.get(f"/v1/compare?roles={','.join(ROLES)}").json
+    assert [row["aspect"] for row in body["matrix"]] == [aspect for aspect, _ in ASPECTS]
+    for row in body["matrix"]:
+        assert row["values"] == {slug: ROLES[slug][row["aspect"]] for slug in ROLES}
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def test_the_matrix_is_kept_in_the_roles_only():
+    """No topic repeats a cell: a copy elsewhere drifts (it once listed tools in another order)."""
+    topics = {t["slug"]: _words(f"{t['summary']} {t['body']}") for t in _seed("topics")}
+    repeated = [
+        (slug, role["slug"], aspect)
+        for role in ROLES.values()
+        for aspect, _ in ASPECTS
+        for slug, text in topics.items()
+        if len(_words(role[aspect]).split()) >= 3 and _words(role[aspect]) in text
+    ]
+    assert not repeated
 
 
 @pytest.mark.parametrize("relation", ["responsibilities", "tools", "metrics"])

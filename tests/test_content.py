@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from api.registry import COLLECTIONS
+from api.services.compare import ASPECTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,20 +116,11 @@ def test_fact_is_served(corpus, fact):
     assert fact.lower() in corpus
 
 
-def test_the_comparison_matrix_is_complete_for_developer_and_devops(client):
-    matrix = (
-        "output",
-        "philosophy",
-        "pain_points",
-        "key_metric",
-        "core_tooling",
-        "daily_activity",
-        "scale_focus",
-        "automation",
-    )
-    for slug in ("developer", "devops-engineer"):
-        role = client.get(f"/v1/roles/{slug}").json
-        assert all(role[attribute] for attribute in matrix), slug
+def test_the_comparison_matrix_is_complete_for_every_role(client):
+    roles = client.get("/v1/roles?page_size=100").json
+    assert len(roles) >= 5
+    for role in roles:
+        assert all(role[aspect] for aspect, _ in ASPECTS), role["slug"]
 
 
 @pytest.mark.parametrize(
