@@ -8,7 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .extensions import db
 from .mcp_cli import mcp_command
-from .migrate import new_revision, upgrade
+from .migrate import maintenance_lock, new_revision, upgrade
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
 from .services.search import reindex
 from .services.seeding import SeedError, export, seed
@@ -19,8 +19,9 @@ DIRECTORY = click.Path(file_okay=False, path_type=Path)
 @click.command("migrate")
 @with_appcontext
 def migrate_command() -> None:
-    """Apply every pending migration."""
-    upgrade(db.engine)
+    """Apply every pending migration (waiting while another migrate or seed runs)."""
+    with maintenance_lock(db.engine):
+        upgrade(db.engine)
     click.echo("database schema is up to date")
 
 
@@ -43,7 +44,8 @@ def seed_group(context: click.Context, seed_dir: Path | None, force: bool) -> No
         return
     seed_dir = seed_dir or Path(current_app.config["SEED_DIR"])
     try:
-        report = seed(db.session, seed_dir, force=force)
+        with maintenance_lock(db.engine):
+            report = seed(db.session, seed_dir, force=force)
     except SeedError as exc:
         for message in exc.messages:
             click.echo(f"error: {message}", err=True)
@@ -67,8 +69,9 @@ def export_command(out_dir: Path) -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the entries."""
-    count = reindex(db.session)
-    db.session.commit()
+    with maintenance_lock(db.engine):
+        count = reindex(db.session)
+        db.session.commit()
     click.echo(f"indexed {count} entries")
 
 
