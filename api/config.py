@@ -10,6 +10,13 @@
 - REDIS_URL: shared rate-limit counters (redis://host:6379/0). Empty: counted per process.
 - RATE_LIMIT_READS (1200/minute), RATE_LIMIT_SEARCH (300/minute), RATE_LIMIT_WRITES
   (120/minute): per API key, or per client address without one. RATE_LIMITS_ENABLED (1).
+- RATE_LIMIT_AUTH_FAILURES (10/minute): per client address, requests whose key fails to
+  verify; past it, a request carrying a key not verified lately is 429 without a lookup.
+- API_KEY_CACHE_SECONDS (5): how long a process trusts a key it verified; a revoked key
+  stops working within this bound (at once in the process that revokes it).
+- READYZ_CACHE_SECONDS (1): /readyz asks the database at most once per this interval.
+- METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; when
+  empty, /metrics answers only requests from this host that no proxy relayed.
 - TRUSTED_PROXIES (0): how many proxies in front may set X-Forwarded-For.
 - SEED_DIR (seed/ in the project): where `flask seed` reads fixtures.
 - LOG_LEVEL (INFO): level of the application's own logger.
@@ -43,6 +50,10 @@ class Config:
     RATE_LIMIT_SEARCH = os.environ.get("RATE_LIMIT_SEARCH", "300/minute")
     RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120/minute")
     RATE_LIMIT_PREFIX = os.environ.get("RATE_LIMIT_PREFIX", "who-does-what")
+    RATE_LIMIT_AUTH_FAILURES = os.environ.get("RATE_LIMIT_AUTH_FAILURES", "10/minute")
+    API_KEY_CACHE_SECONDS = float(os.environ.get("API_KEY_CACHE_SECONDS", "5"))
+    READYZ_CACHE_SECONDS = float(os.environ.get("READYZ_CACHE_SECONDS", "1"))
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     SEED_DIR = os.environ.get("SEED_DIR", str(PROJECT_ROOT / "seed"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

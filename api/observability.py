@@ -13,6 +13,8 @@ when they need it) and written in batches, and request counts kept in plain rows
 lock, turned into Prometheus families only when /metrics is scraped.
 """
 
+import hmac
+import ipaddress
 import itertools
 import json
 import logging
@@ -26,6 +28,7 @@ import weakref
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 
 from flask import Flask, request
 from flask.logging import default_handler
@@ -393,6 +396,9 @@ class Observability:
             request_id = environ["HTTP_X_REQUEST_ID"] = REQUEST_IDS.new()
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         if path == METRICS_PATH and method == "GET":
+            refusal = metrics_refusal(environ, self.flask.config["METRICS_TOKEN"])
+            if refusal is not None:
+                return refuse_metrics(start_response, *refusal)
             return self.metrics(start_response)
         answered = ["500"]
 
@@ -421,6 +427,62 @@ class Observability:
             ],
         )
         return [body]
+
+
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+def metrics_refusal(environ: dict, token: str) -> tuple[int, str, dict[str, str]] | None:
+    """Who may read /metrics: None when this request may, else (status, detail, headers).
+
+    With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>`, from anywhere (how
+    a Prometheus elsewhere scrapes each instance). Without it, only a peer on this host whose
+    request no proxy relayed: a proxy on the same host is a loopback peer too, so a request
+    carrying forwarding headers is refused. The peer is the socket's (this layer is outside
+    ProxyFix).
+    """
+    if token:
+        scheme, _, given = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token):
+            return None
+        detail = "GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`."
+        return 401, detail, {"WWW-Authenticate": 'Bearer realm="metrics"'}
+    try:
+        peer = ipaddress.ip_address(environ.get("REMOTE_ADDR", ""))
+    except ValueError:
+        peer = None
+    if peer is not None and getattr(peer, "ipv4_mapped", None):
+        peer = peer.ipv4_mapped
+    relayed = any(environ.get(name) for name in PROXY_HEADERS)
+    if peer is not None and peer.is_loopback and not relayed:
+        return None
+    detail = (
+        "GET /metrics answers only requests from this host that no proxy relayed; set "
+        "METRICS_TOKEN to scrape it from elsewhere with `Authorization: Bearer <token>`."
+    )
+    return 403, detail, {}
+
+
+def refuse_metrics(start_response: Callable, status: int, detail: str, headers: dict):
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+            "instance": METRICS_PATH,
+        }
+    ).encode()
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [
+            ("Content-Type", "application/problem+json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            *headers.items(),
+        ],
+    )
+    return [body]
 
 
 def note_route() -> None:

@@ -61,12 +61,13 @@ def test_behind_a_trusted_proxy_each_client_has_its_bucket(app, database_url):
     assert client.get("/v1/roles", headers={"X-Forwarded-For": "10.0.0.0"}).status_code == 429
 
 
-def test_a_key_has_its_own_bucket(app, database_url):
+def test_a_forged_key_shares_its_address_bucket(app, database_url):
+    """Only a key that verifies names a bucket (tests/test_auth_limits.py tests real keys)."""
     client = limited_app(database_url, RATE_LIMIT_READS="1/minute").test_client()
     assert client.get("/v1/roles").status_code == 200
     assert client.get("/v1/roles").status_code == 429
-    keyed = {"Authorization": "Bearer wdw_0123456789ab_secret"}
-    assert client.get("/v1/roles", headers=keyed).status_code == 200
+    forged = {"Authorization": "Bearer wdw_0123456789ab_secret"}
+    assert client.get("/v1/roles", headers=forged).status_code == 429
 
 
 def test_two_instances_share_one_bucket_in_redis(app, database_url):
@@ -83,3 +84,17 @@ def test_redis_down_falls_back_to_counting_in_memory(app, database_url):
         database_url, RATE_LIMIT_READS="2/minute", REDIS_URL="redis://127.0.0.1:9/0"
     ).test_client()
     assert [client.get("/v1/roles").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_retry_after_only_on_429_and_503(app, database_url):
+    client = limited_app(database_url, RATE_LIMIT_READS="2/minute").test_client()
+    ok = client.get("/v1/roles")
+    assert ok.status_code == 200
+    assert ok.headers["X-RateLimit-Limit"] == "2"
+    assert "Retry-After" not in ok.headers
+    missing = client.get("/v1/roles/nobody")
+    assert missing.status_code == 404
+    assert "Retry-After" not in missing.headers
+    limited = client.get("/v1/roles")
+    assert limited.status_code == 429
+    assert 0 < int(limited.headers["Retry-After"]) <= 60

@@ -1,7 +1,13 @@
 """The API root (/v1) and the health checks (/healthz, /readyz)."""
 
+import threading
+import time
+
 from flask import current_app
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
 
 from schemas.meta import HealthSchema, RootSchema
 
@@ -18,9 +24,40 @@ DESCRIPTION = (
 )
 
 
+class Readiness:
+    """The database check behind /readyz, reused for READYZ_CACHE_SECONDS.
+
+    /readyz is exempt from rate limits (probes must not be refused), so its cost is bounded
+    here instead: one query per interval per process, whatever the number of calls. A failure
+    is reused too, so a flood of probes does not turn into a flood of connection attempts.
+    """
+
+    UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.checked_at = float("-inf")
+        self.error: Exception | None = None
+
+    def check(self, session: Session, interval: float) -> None:
+        """Raise the database's error (errors.py answers 503) if it did not answer lately."""
+        if time.monotonic() - self.checked_at >= interval:
+            with self.lock:
+                if time.monotonic() - self.checked_at >= interval:
+                    try:
+                        session.execute(text("SELECT 1"))
+                        self.error = None
+                    except self.UNAVAILABLE as exc:
+                        self.error = exc
+                    self.checked_at = time.monotonic()
+        if self.error is not None:
+            raise self.error.with_traceback(None)
+
+
 def meta_blueprint() -> Blueprint:
     """The root and health routes."""
     meta = Blueprint("meta", __name__, description="The API root and health checks.")
+    readiness = Readiness()  # blueprints are built per app, so this is per app and process
 
     @meta.route("/v1")
     @meta.doc(
@@ -69,7 +106,7 @@ def meta_blueprint() -> Blueprint:
     @meta.response(200, HealthSchema, headers=READ_HEADERS)
     @meta.alt_response(503, response="SERVICE_UNAVAILABLE")
     def readyz():
-        db.session.execute(text("SELECT 1"))  # errors.py answers 503 when it fails
+        readiness.check(db.session, current_app.config["READYZ_CACHE_SECONDS"])
         return json_response({"status": "ready"}, headers={"Cache-Control": "no-store"})
 
     return meta
