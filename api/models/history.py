@@ -50,7 +50,11 @@ class ApiKey(Base):
 
 
 class IdempotentRequest(Base):
-    """The first answer to a POST sent with an Idempotency-Key, replayed for repeats."""
+    """The first answer to a POST sent with an Idempotency-Key, replayed for repeats.
+
+    A key belongs to one API key and one request line (method and path): reused on another
+    route it is refused, not replayed.
+    """
 
     __tablename__ = "idempotent_requests"
     __table_args__ = (UniqueConstraint("api_key_id", "key"),)
@@ -58,6 +62,8 @@ class IdempotentRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(255))
     request_digest: Mapped[str] = mapped_column(String(64))
     status: Mapped[int] = mapped_column(Integer)
     headers: Mapped[dict[str, str]] = mapped_column(JSON)

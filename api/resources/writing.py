@@ -99,16 +99,20 @@ def _idempotency_key() -> str | None:
 
 
 def idempotent_replay() -> Response | None:
-    """The stored answer when this key was used before with the same body; 422 if not same."""
+    """The stored answer when this key was used before for the same route and body; 422 when
+    it was used for another route or body."""
     key = _idempotency_key()
-    found = key and idempotency.find(db.session, g.api_key.id, key)
-    if not found:
+    if not key:
         return None
-    if found.request_digest != idempotency.body_digest(request.get_json(silent=True)):
-        abort(
-            422,
-            errors={IDEMPOTENCY_HEADER: ["Already used with another body: use a new key."]},
+    digest = idempotency.body_digest(request.get_json(silent=True))
+    try:
+        found = idempotency.find(
+            db.session, g.api_key.id, key, request.method, request.path, digest
         )
+    except idempotency.KeyReused as exc:
+        abort(422, errors={IDEMPOTENCY_HEADER: [str(exc)]})
+    if found is None:
+        return None
     response = Response(found.body, status=found.status, headers=found.headers)
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -122,6 +126,8 @@ def remember(response: Response) -> None:
             db.session,
             g.api_key.id,
             key,
+            request.method,
+            request.path,
             idempotency.body_digest(request.get_json(silent=True)),
             response.status_code,
             {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers},
