@@ -69,3 +69,40 @@ def check_references(session: Session, model: type, data: dict[str, Any]) -> Non
     _assign(session, model, None, data, "", errors)
     if errors:
         raise UnknownReferences(errors)
+
+
+def canonical(model: type, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with every list of references sorted, for comparing contents.
+
+    Lists of references are sets: two writes that name the same entries in another order
+    hold the same content. Owned child rows (stages) keep their order.
+    """
+    relationships = model.__mapper__.relationships
+    result = {}
+    for key, value in data.items():
+        relation = relationships.get(key)
+        if relation is None or value is None:
+            result[key] = value
+        elif not hasattr(target := relation.mapper.class_, "slug"):
+            result[key] = [canonical(target, child) for child in value]
+        elif relation.uselist:
+            result[key] = sorted(value)
+        else:
+            result[key] = value
+    return result
+
+
+def reread_references(session: Session, obj: Any) -> None:
+    """Forget `obj`'s lists of references (its owned children's too) once flushed.
+
+    They are read again on next use, in the order the database gives them: the order GET
+    shows (each relationship's order_by), not the order a client sent.
+    """
+    relationships = type(obj).__mapper__.relationships
+    references = [r.key for r in relationships if r.uselist and hasattr(r.mapper.class_, "slug")]
+    for relation in relationships:
+        if relation.uselist and not hasattr(relation.mapper.class_, "slug"):
+            for child in getattr(obj, relation.key):
+                reread_references(session, child)
+    if references:
+        session.expire(obj, references)

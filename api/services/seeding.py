@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..registry import COLLECTIONS, Collection
-from .assign import UnknownReferences, assign, check_references
+from .assign import UnknownReferences, assign, check_references, reread_references
 from .entries import eager_loads
 from .history import CREATED, record, snapshot, writable_content
 from .search import index_entry
@@ -130,6 +130,7 @@ def seed(session: Session, seed_dir: Path, force: bool = False) -> SeedReport:
                 )
         session.flush()
         for entry, fields in created:
+            reread_references(session, entry)
             state = snapshot(collection, entry)
             record(session, collection, state, CREATED, fields, SEED_AUTHOR, None)
             index_entry(session, collection, entry)

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..models import Revision
 from ..models.base import utcnow
 from ..registry import COLLECTIONS, Collection, linked_to
-from .assign import UnknownReferences, assign
+from .assign import UnknownReferences, assign, canonical, reread_references
 from .history import (
     CREATED,
     DELETED,
@@ -80,6 +80,7 @@ def create_entry(
     entry.version = previous.version + 1 if previous else 1
     session.add(entry)
     _flush(session, data["slug"])
+    reread_references(session, entry)
     record(session, collection, snapshot(collection, entry), CREATED, sorted(data), author, message)
     index_entry(session, collection, entry)
     return entry
@@ -97,17 +98,23 @@ def update_entry(
     """Replace an entry's content with `data`; return the fields that changed.
 
     Nothing changes (no new version, nothing touched) when `data` equals the current content:
-    both are compared in the schema's loaded form before anything is assigned.
+    both are compared in the schema's loaded form before anything is assigned, lists of
+    references as sets (canonical()). The revision holds them in the order GET shows.
     """
     before = snapshot(collection, entry)
-    current = collection.schema_instance.load(writable_content(collection, before))
-    changed = [name for name in collection.writable_fields if current.get(name) != data.get(name)]
+    model = collection.model
+    current = canonical(
+        model, collection.schema_instance.load(writable_content(collection, before))
+    )
+    wanted = canonical(model, data)
+    changed = [name for name in collection.writable_fields if current.get(name) != wanted.get(name)]
     if not changed:
         return []
     _assign(session, entry, data)
     entry.version = before["version"] + 1
     entry.updated_at = utcnow()
     _flush(session, entry.slug)
+    reread_references(session, entry)
     record(session, collection, snapshot(collection, entry), action, changed, author, message)
     index_entry(session, collection, entry)
     return changed
@@ -181,6 +188,7 @@ def restore_revision(
         entry.version = latest.version + 1
         session.add(entry)
         _flush(session, revision.slug)
+        reread_references(session, entry)
         state = snapshot(collection, entry)
         record(session, collection, state, RESTORED, sorted(data), author, message)
         index_entry(session, collection, entry)
