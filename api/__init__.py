@@ -33,6 +33,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .cache import install as install_cache
     from .errors import register_error_handlers
     from .extensions import ProblemApi, cors, db
+    from .generation import install as install_generation
     from .http import register_http_hooks
     from .limits import install as install_limits
     from .observability import install as install_observability
@@ -41,6 +42,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     # extensions
     db.init_app(app)
+    install_generation(app)  # what every in-process cache compares with
     install_semantic(app)  # SEMANTIC_SEARCH on: refuses to start without the extra
     api = ProblemApi(app)
     cors.init_app(
@@ -79,7 +81,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     cli.register(app)
 
     # Outermost: stored representations answer repeated reads before Flask is involved.
-    install_cache(app, app.config["REPRESENTATION_CACHE_BYTES"], app.config["CACHE_CHECK_INTERVAL"])
+    install_cache(app, app.config["REPRESENTATION_CACHE_BYTES"])
     # Outside it: request ids, JSON access log and metrics count every answer.
     install_observability(app)
     return app

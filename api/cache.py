@@ -5,24 +5,25 @@ answered from memory: 304 when If-None-Match matches, else the bytes, gzip- or
 brotli-compressed when the client accepts it. Otherwise the app answers and a 200 JSON answer
 is stored, within a byte budget (least recently used out first).
 
-Invalidation: every change to the content adds a revision, so the largest revision id is the
-content's generation. Entries carry the generation they were made at. A process re-reads the
-generation at most every CACHE_CHECK_INTERVAL seconds, and at once after it commits a write
-itself; so a change made by another worker or instance is served at most that long after its
-commit (0.5 s by default; the bound the tests hold is 1 s). When the generation cannot be
-read (database down) nothing is served from memory.
+Invalidation: entries carry the content's generation they were made at (api/generation.py),
+and are used only while it is current. It is pushed to every process when a write commits, so
+a read that starts after a write's answer sees the write, in any worker or instance (polled
+every CACHE_CHECK_INTERVAL while no push channel is up). When the generation cannot be read
+(database down) nothing is served from memory.
+
+A request with `Cache-Control: no-cache` (or, without Cache-Control, `Pragma: no-cache`) is
+answered by the app, as RFC 9111 asks of a stored response, and its answer is stored for the
+next; with `no-store`, it is neither served from nor stored.
 """
 
 import gzip
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from .generation import ContentGeneration
 
 try:
     import brotli
@@ -112,36 +113,14 @@ def _compress(body: bytes, encoding: str) -> bytes:
 class RepresentationCache:
     """WSGI middleware serving stored representations of public reads."""
 
-    def __init__(self, app: Callable, engine: Engine, budget: int, interval: float):
+    def __init__(self, app: Callable, generation: ContentGeneration, budget: int):
         self.app = app
-        self.engine = engine
+        self.generation = generation
         self.budget = budget
-        self.interval = interval
         self.entries: OrderedDict[tuple, Stored] = OrderedDict()
         self.bytes = 0
         self.lock = threading.Lock()
-        self.generation: int | None = None
-        self.checked_at = 0.0
         self.hits = self.misses = 0
-
-    # generation
-
-    def mark_changed(self) -> None:
-        """This process committed a write: read the generation again on the next request."""
-        self.checked_at = 0.0
-
-    def current_generation(self) -> int | None:
-        now = time.monotonic()
-        if now - self.checked_at < self.interval and self.generation is not None:
-            return self.generation
-        try:
-            with self.engine.connect() as connection:
-                generation = connection.execute(text("SELECT max(id) FROM revisions")).scalar()
-        except SQLAlchemyError:
-            self.generation = None
-            return None
-        self.generation, self.checked_at = generation or 0, now
-        return self.generation
 
     # WSGI
 
@@ -153,7 +132,7 @@ class RepresentationCache:
         )
         if method not in ("GET", "HEAD") or not path.startswith(CACHEABLE_PREFIX) or has_body:
             return self.app(environ, start_response)
-        generation = self.current_generation()
+        generation = self.generation.current()
         if generation is None:
             return self.app(environ, start_response)
         key = (
@@ -162,6 +141,13 @@ class RepresentationCache:
             environ.get("HTTP_ACCEPT", ""),
             environ.get("HTTP_ORIGIN", ""),
         )
+        # Pragma counts only without Cache-Control (RFC 9111, 5.4).
+        directives = environ.get("HTTP_CACHE_CONTROL", environ.get("HTTP_PRAGMA"))
+        if directives and ("no-cache" in directives or "no-store" in directives):
+            environ[CACHE_RESULT] = "bypass"
+            if "no-store" in directives:
+                return self.app(environ, start_response)
+            return self._fill(environ, start_response, key, generation)
         # Reads of the dict need no lock: the GIL makes get() atomic; LRU order is updated
         # only when entries are added, which is enough to keep the budget.
         stored = self.entries.get(key)
@@ -242,14 +228,11 @@ class RepresentationCache:
                 self.bytes -= evicted.size
 
 
-def install(app, budget: int, interval: float) -> RepresentationCache | None:
-    """Wrap `app.wsgi_app`; writers' commits mark the generation for an immediate re-read."""
+def install(app, budget: int) -> RepresentationCache | None:
+    """Wrap `app.wsgi_app`; entries are checked against app.extensions["generation"]."""
     if budget <= 0:
         return None
-    engine = app.extensions["database"]["engine"]
-    cache = RepresentationCache(app.wsgi_app, engine, budget, interval)
+    cache = RepresentationCache(app.wsgi_app, app.extensions["generation"], budget)
     app.wsgi_app = cache
     app.extensions["representation_cache"] = cache
-    writer = app.extensions["database"]["writer"]
-    event.listen(writer, "after_commit", lambda _session: cache.mark_changed())
     return cache

@@ -6,8 +6,13 @@
 - CORS_ORIGINS: comma-separated origins allowed to read cross-origin, or `*`. Empty: none.
 - CACHE_MAX_AGE (0): seconds clients may reuse a read without revalidating its ETag.
 - REPRESENTATION_CACHE_BYTES (64 MiB; 0 turns it off): memory for stored GET answers per process.
-- CACHE_CHECK_INTERVAL (0.5 s): how often a process looks for changes made by other processes.
-- REDIS_URL: shared rate-limit counters (redis://host:6379/0). Empty: counted per process.
+- CACHE_CHECK_INTERVAL (0.5 s): how often a process looks for changes made by other processes
+  while no push channel is up (api/generation.py; Redis when REDIS_URL is set, else
+  PostgreSQL LISTEN/NOTIFY; SQLite has none).
+- CHANNEL_PREFIX (who-does-what): prefix of the push channels' names, shared by the
+  instances that serve one database.
+- REDIS_URL: shared rate-limit counters and push channel (redis://host:6379/0). Empty: limits
+  counted per process.
 - RATE_LIMIT_READS (1200/minute), RATE_LIMIT_SEARCH (300/minute), RATE_LIMIT_WRITES
   (120/minute): per API key, or per client address without one. RATE_LIMITS_ENABLED (1).
 - RATE_LIMIT_AUTH_FAILURES (10/minute): per client address, requests whose key fails to
@@ -45,6 +50,7 @@ class Config:
     REPRESENTATION_CACHE_BYTES = _int("REPRESENTATION_CACHE_BYTES", 64 * 1024 * 1024)
     CACHE_CHECK_INTERVAL = float(os.environ.get("CACHE_CHECK_INTERVAL", "0.5"))
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "who-does-what")
     RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS_ENABLED", "1") != "0"
     RATE_LIMIT_READS = os.environ.get("RATE_LIMIT_READS", "1200/minute")
     RATE_LIMIT_SEARCH = os.environ.get("RATE_LIMIT_SEARCH", "300/minute")

@@ -5,6 +5,7 @@ import time
 
 import brotli
 import pytest
+from sqlalchemy import text
 
 from api import create_app
 from api.config import TestConfig
@@ -144,3 +145,48 @@ def test_a_stored_answer_does_not_repeat_the_first_clients_rate_limit_or_date(ap
     for header in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Date"):
         assert header not in stored.headers, header
     assert stored.headers["ETag"] == first.headers["ETag"]
+
+
+def change_behind_the_cache(app, slug: str, summary: str) -> None:
+    """Change a metric in the database without a revision: the generation stays the same."""
+    with app.extensions["database"]["engine"].begin() as connection:
+        connection.execute(
+            text("UPDATE metrics SET summary = :summary WHERE slug = :slug"),
+            {"summary": summary, "slug": slug},
+        )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cache-Control": "no-cache"},
+        {"Pragma": "no-cache"},
+        {"Cache-Control": "max-age=0, no-cache"},
+    ],
+)
+def test_no_cache_is_answered_by_the_app_and_stored_for_the_next(app, headers):
+    client, url = app.test_client(), "/v1/metrics/mttr"
+    client.get(url)
+    old = client.get(url).json["summary"]
+    change_behind_the_cache(app, "mttr", f"Fresh for {headers}.")
+    assert client.get(url).json["summary"] == old  # stored: the generation did not change
+    fresh = client.get(url, headers=headers)
+    assert fresh.json["summary"] == f"Fresh for {headers}."
+    assert client.get(url).headers["ETag"] == fresh.headers["ETag"]  # stored in its place
+
+
+def test_pragma_counts_only_without_cache_control(app):
+    client, url = app.test_client(), "/v1/metrics/deployment-frequency"
+    old = client.get(url).json["summary"]
+    change_behind_the_cache(app, "deployment-frequency", "Changed behind the cache.")
+    headers = {"Cache-Control": "max-age=600", "Pragma": "no-cache"}
+    assert client.get(url, headers=headers).json["summary"] == old
+
+
+def test_no_store_is_neither_served_nor_stored(app):
+    client, url = app.test_client(), "/v1/metrics/sprint-velocity"
+    old = client.get(url).json["summary"]
+    change_behind_the_cache(app, "sprint-velocity", "Not stored.")
+    fresh = client.get(url, headers={"Cache-Control": "no-store"})
+    assert fresh.json["summary"] == "Not stored."
+    assert client.get(url).json["summary"] == old

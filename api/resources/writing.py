@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Response, g, request
 from flask_smorest import abort
-from werkzeug.http import generate_etag
+from werkzeug.http import generate_etag, quote_etag
 
 from ..extensions import db
 from ..registry import Collection
@@ -53,7 +53,10 @@ def representation_etag(collection: Collection, entry: Any) -> str:
 
 
 def require_if_match(collection: Collection, entry: Any) -> None:
-    """428 without If-Match; 412 unless it names the current representation (or is *)."""
+    """428 without If-Match; 412 unless it names the current representation (or is *).
+
+    The 412 carries the current ETag, so that a client can retry without a GET.
+    """
     if not request.headers.get("If-Match"):
         abort(
             428,
@@ -64,7 +67,12 @@ def require_if_match(collection: Collection, entry: Any) -> None:
     # The compressed forms of a stored representation carry the same ETag with a suffix.
     variants = (etag, f"{etag}-gzip", f"{etag}-br")
     if not request.if_match.star_tag and not any(map(request.if_match.contains, variants)):
-        abort(412, message="The entry changed since that ETag. GET it again and retry.")
+        abort(
+            412,
+            message="The entry changed since that ETag. This answer's ETag is the current "
+            "one: GET the entry (or check that your change still applies) and retry with it.",
+            headers={"ETag": quote_etag(etag)},
+        )
 
 
 def refuse(exc: WriteRefused):

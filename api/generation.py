@@ -1,0 +1,154 @@
+"""The content's generation: a value that changes whenever the content does, the same in every
+process once a write has answered. Every in-process cache keeps what it holds with the
+generation it was made at, and compares.
+
+What it is: (largest revision id, largest search document id, number of embeddings), read in
+one query. Every change to the content adds a revision; `flask reindex` makes new search
+documents (on SQLite with the same ids, but from unchanged entries it makes the same
+documents); semantic search's vectors are counted.
+
+How it travels. When a writer session commits (a request, `flask seed`, `flask reindex`), its
+process reads the generation again and publishes it on the push channel (api/channels.py)
+before the write answers. Every serving process listens in a thread of its own; on a message it
+forgets its generation at once (its caches then pass reads to the database) and reads it again.
+So a read that starts after a write's answer sees the write, in whichever process or instance
+it lands, once the message has arrived: within a few milliseconds (tests/test_invalidation.py
+holds 50 ms).
+
+Fallback. While no channel is up (none configured, as on SQLite, or its connection is lost),
+`current()` reads the generation again at most every CACHE_CHECK_INTERVAL; while one is up,
+every SAFETY_INTERVAL anyway, in case a message was lost (a writer that could not reach Redis).
+When the generation cannot be read (database down), `current()` is None: serve nothing kept.
+"""
+
+import logging
+import threading
+import time
+
+import redis
+from flask import Flask
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from .channels import Channel, PostgresChannel, RedisChannel, Subscriber, listener_for
+
+log = logging.getLogger(__name__)
+
+Generation = tuple[int, int, int]
+
+GENERATION = text(
+    "SELECT (SELECT max(id) FROM revisions), (SELECT max(id) FROM search_documents), "
+    "(SELECT count(*) FROM search_embeddings)"
+)
+SAFETY_INTERVAL = 5.0  # seconds: how old the generation may get while a channel is up
+
+
+def encode(value: Generation | None) -> str:
+    return "" if value is None else ",".join(map(str, value))
+
+
+class ContentGeneration(Subscriber):
+    """This process's view of the content's generation, on one database."""
+
+    def __init__(self, engine: Engine, interval: float, channel: Channel | None = None):
+        self.engine = engine
+        self.interval = interval
+        self.channel = channel
+        self.listener = listener_for(channel) if channel is not None else None
+        if self.listener is not None:
+            self.listener.add(self)
+        self.value: Generation | None = None
+        self.fresh_until = 0.0  # monotonic time until which `value` is used without a read
+        # Reads may overlap (requests, the listener): the one started last wins.
+        self._lock = threading.Lock()
+        self._started = self._applied = 0
+
+    @property
+    def pushed(self) -> bool:
+        """Whether a channel is up: changes arrive as messages."""
+        return self.listener is not None and self.listener.up
+
+    def current(self) -> Generation | None:
+        """The generation, read from the database only when it may be out of date."""
+        value = self.value
+        if value is not None and time.monotonic() < self.fresh_until:
+            return value
+        if self.listener is not None:
+            self.listener.ensure_running()
+        return self.refresh()
+
+    def refresh(self) -> Generation | None:
+        """Read the generation from the database (None when it cannot be read)."""
+        ticket = self._ticket()
+        try:
+            with self.engine.connect() as connection:
+                row = connection.execute(GENERATION).one()
+            value = (row[0] or 0, row[1] or 0, row[2] or 0)
+        except SQLAlchemyError:
+            value = None
+        self._apply(ticket, value)
+        return self.value
+
+    def forget(self) -> None:
+        """Until the next read, there is no generation: nothing kept is served."""
+        self._apply(self._ticket(), None)
+
+    def committed(self) -> None:
+        """A writer session of this process committed: read the generation again and tell
+        every process, before the write answers."""
+        value = self.refresh()
+        if self.channel is None or value is None:
+            return
+        try:
+            self.channel.publish(encode(value))
+        except (redis.RedisError, ConnectionError, OSError) as exc:
+            # Others poll while their channel is down, and every SAFETY_INTERVAL anyway.
+            log.warning("could not publish the content's generation: %s", exc)
+
+    def _ticket(self) -> int:
+        with self._lock:
+            self._started += 1
+            return self._started
+
+    def _apply(self, ticket: int, value: Generation | None) -> None:
+        with self._lock:
+            if ticket <= self._applied:  # a read that started later has answered already
+                return
+            self._applied, self.value = ticket, value
+            interval = SAFETY_INTERVAL if self.pushed else self.interval
+            self.fresh_until = time.monotonic() + interval
+
+    # what the channel's listener calls
+
+    def subscribed(self) -> None:
+        self.refresh()  # messages sent before the subscription were missed
+
+    def received(self, message: str) -> None:
+        if message != encode(self.value):
+            self.forget()
+            self.refresh()
+
+    def unsubscribed(self) -> None:
+        self.fresh_until = 0.0  # poll from now on
+
+
+def channel_for(app: Flask, engine: Engine) -> Channel | None:
+    """Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on PostgreSQL, else none."""
+    name = f"{app.config['CHANNEL_PREFIX']}:generation"
+    if app.config["REDIS_URL"]:
+        return RedisChannel(app.config["REDIS_URL"], name)
+    if engine.dialect.name == "postgresql":
+        return PostgresChannel(engine, name)
+    return None
+
+
+def install(app: Flask) -> ContentGeneration:
+    """The app's generation, app.extensions["generation"], told of every writer's commit."""
+    engine = app.extensions["database"]["engine"]
+    generation = ContentGeneration(
+        engine, app.config["CACHE_CHECK_INTERVAL"], channel_for(app, engine)
+    )
+    app.extensions["generation"] = generation
+    writer = app.extensions["database"]["writer"]
+    event.listen(writer, "after_commit", lambda _session: generation.committed())
+    return generation
