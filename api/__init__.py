@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # Import late: blueprints read the registry, which imports every model.
     from . import cli
     from .auth import register_auth
+    from .bodies import install as install_bodies
     from .cache import install as install_cache
     from .errors import register_error_handlers
     from .extensions import ProblemApi, cors, db
@@ -84,4 +85,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     install_cache(app, app.config["REPRESENTATION_CACHE_BYTES"])
     # Outside it: request ids, JSON access log and metrics count every answer.
     install_observability(app)
+    # Outermost: every body read whole first, so keep-alive connections survive (api/bodies.py).
+    install_bodies(app)
     return app

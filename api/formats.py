@@ -15,7 +15,8 @@ from typing import Any
 from apispec import BasePlugin
 from flask import Response, g, request
 from flask_smorest import abort
-from webargs.flaskparser import FlaskParser
+from webargs import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from . import markdown
@@ -98,11 +99,18 @@ def negotiate() -> None:
 
 
 class QueryParser(FlaskParser):
-    """Reads the query string without the parameters this module handles for every view."""
+    """Reads the query string without the parameters this module handles for every view,
+    and the JSON body as api/bodies.py decoded it (once, within its limits)."""
 
     def load_querystring(self, req, schema):
         args = MultiDict((k, v) for k, v in req.args.items(multi=True) if k not in PARAMETERS)
         return self._makeproxy(args, schema)
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return missing
+        value = req.get_json()
+        return missing if value is None else value
 
 
 def present(response: Response) -> Response:
@@ -137,13 +145,14 @@ def _markdown_renderer() -> markdown.Renderer:
 def faq_page(body: dict[str, Any] | list[dict[str, Any]]) -> dict[str, Any]:
     """schema.org FAQPage: one Question with its acceptedAnswer per FAQ entry."""
     entries = body if isinstance(body, list) else [body]
-    base = request.host_url.rstrip("/")
+    # URLs relative to this document, never built from the request's Host (a client's
+    # input): the answer is the same whoever asks, and may be stored for everyone.
     page: dict[str, Any] = {"@context": "https://schema.org", "@type": "FAQPage"}
-    page["url"] = base + request.full_path.rstrip("?")
+    page["url"] = request.full_path.rstrip("?")
     page["mainEntity"] = [
         {
             "@type": "Question",
-            "@id": f"{base}/v1/faqs/{e['slug']}",
+            "@id": f"/v1/faqs/{e['slug']}",
             "name": e["question"],
             "acceptedAnswer": {"@type": "Answer", "text": e["answer"]},
             **({"version": str(e["version"])} if "version" in e else {}),

@@ -3,6 +3,7 @@
 from flask import Flask, Response, current_app, request
 from flask_smorest import abort
 
+from .bodies import BODY_TOO_LARGE
 from .formats import negotiate, present
 
 BODY_TYPES = ("application/json", "application/merge-patch+json")
@@ -18,10 +19,14 @@ HTML_CSP = (
 
 
 def check_request() -> None:
-    """Refuse what no route can answer: oversized bodies, non-JSON bodies, unknown Accept."""
+    """Refuse what no route can answer: oversized bodies, non-JSON bodies, bodies past the
+    JSON limits (api/bodies.py), repeated query parameters, unknown Accept."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.environ.get(BODY_TOO_LARGE):  # a chunked body, not read past the limit
+        abort(413, message=f"The body is over the limit of {mebibytes(limit)}.")
     length = request.content_length
-    if length and length > current_app.config["MAX_CONTENT_LENGTH"]:
-        abort(413, message=f"The body is {length} bytes; the limit is 1 MiB.")
+    if length and length > limit:
+        abort(413, message=f"The body is {length} bytes; the limit is {mebibytes(limit)}.")
     if length and request.mimetype not in BODY_TYPES:
         abort(
             415,
@@ -35,11 +40,27 @@ def check_request() -> None:
     }
     if bad_headers:
         abort(422, errors=bad_headers)
+    repeated = {name: len(values) for name, values in request.args.lists() if len(values) > 1}
+    if repeated:
+        # Reading only the first (or last) would silently ignore what the client meant.
+        abort(
+            422,
+            errors={
+                name: [f"Given {times} times: give it once (lists are comma-separated)."]
+                for name, times in repeated.items()
+            },
+        )
     nul_args = sorted({name for name, value in request.args.items(multi=True) if "\x00" in value})
     if nul_args:
         # PostgreSQL refuses NUL in text; refuse it here for every database alike.
         abort(422, errors={name: ["NUL characters are not allowed."] for name in nul_args})
+    if length:
+        request.get_json()  # decoded once, within the limits: a refusal is its problem
     negotiate()
+
+
+def mebibytes(size: int) -> str:
+    return f"{size / 2**20:g} MiB"
 
 
 def add_headers(response: Response) -> Response:
@@ -66,6 +87,8 @@ def add_headers(response: Response) -> Response:
 
 
 def register_http_hooks(app: Flask) -> None:
+    # `/v1//faqs` is a 404 problem (naming /v1/faqs), not werkzeug's HTML redirect.
+    app.url_map.merge_slashes = False
     app.before_request(check_request)
     app.after_request(add_headers)
     app.after_request(present)  # after-request hooks run last-registered first

@@ -5,6 +5,7 @@ flags `make serve` uses; only the application changes, to tests/slow_app.py, whi
 real app with a way to keep one request in flight for a few seconds.
 """
 
+import contextlib
 import json
 import os
 import shlex
@@ -15,6 +16,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -33,8 +35,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve_command(port: int) -> list[str]:
-    """The server command of `make serve` on `port`, serving the slow app instead."""
+def serve_command(port: int, app: str = SLOW_APP) -> list[str]:
+    """The server command of `make serve` on `port`, serving `app` (the slow app unless told)."""
     dry_run = subprocess.run(
         ["make", "-n", "serve", f"PORT={port}", "HOST=127.0.0.1"],
         cwd=ROOT,
@@ -45,7 +47,7 @@ def serve_command(port: int) -> list[str]:
     commands = [shlex.split(line) for line in dry_run.replace("\\\n", " ").splitlines()]
     command = next(c for c in commands if c and c[0].endswith("/granian"))
     assert command[-1] == SERVED_APP, command
-    return [*command[:-1], SLOW_APP]
+    return [*command[:-1], app]
 
 
 def refused(port: int) -> bool:
@@ -56,20 +58,14 @@ def refused(port: int) -> bool:
     return False
 
 
-@pytest.fixture
-def server(tmp_path):
-    """`make serve`'s server on a seeded SQLite file, every worker started.
+@contextlib.contextmanager
+def running_server(command: list[str], env: dict[str, str], output: Path):
+    """Run `command` (a granian server line) until every worker has started; kill it after.
 
-    Yields (process, port, the file the slow request creates, the server's output).
+    Yields the process; the server's output goes to `output`.
     """
-    database_url = f"sqlite:///{tmp_path / 'serving.db'}"
-    seeded_app(database_url)
-    port = free_port()
-    command = serve_command(port)
+    port = int(command[command.index("--port") + 1])
     workers = int(command[command.index("--workers") + 1])
-    started = tmp_path / "slow-request-started"
-    output = tmp_path / "server.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "SLOW_REQUEST_STARTED": str(started)}
     with output.open("ab") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -82,11 +78,27 @@ def server(tmp_path):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError("no server:\n" + output.read_text())
             time.sleep(0.1)
-        yield process, port, started, output
+        yield process
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """`make serve`'s server on a seeded SQLite file, every worker started.
+
+    Yields (process, port, the file the slow request creates, the server's output).
+    """
+    database_url = f"sqlite:///{tmp_path / 'serving.db'}"
+    seeded_app(database_url)
+    port = free_port()
+    started = tmp_path / "slow-request-started"
+    output = tmp_path / "server.log"
+    env = {**os.environ, "DATABASE_URL": database_url, "SLOW_REQUEST_STARTED": str(started)}
+    with running_server(serve_command(port), env, output) as process:
+        yield process, port, started, output
 
 
 def answers(port: int) -> bool:

@@ -1,8 +1,12 @@
-"""/llms.txt: the API described for language models, linking the Markdown views."""
+"""/llms.txt: the API described for language models, linking the Markdown views.
+
+Links are relative to the site that serves the file (`/v1/...`), never built from the
+request's Host: a client's Host cannot end up in what other clients read.
+"""
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
 from ..extensions import db
 from ..registry import COLLECTIONS
@@ -12,10 +16,10 @@ from .meta import DESCRIPTION
 llms = Blueprint("llms", __name__)
 
 
-def _lines(base: str, counts: dict[type, int]) -> list[str]:
+def _lines(counts: dict[type, int]) -> list[str]:
     def md(path: str) -> str:
         separator = "&" if "?" in path else "?"
-        return f"{base}{path}{separator}format=markdown"
+        return f"{path}{separator}format=markdown"
 
     question = quote("do devops engineers write code")
     lines = [
@@ -51,13 +55,13 @@ def _lines(base: str, counts: dict[type, int]) -> list[str]:
         "",
         "## Reference",
         "",
-        f"- [OpenAPI 3 spec]({base}/openapi.json): every operation, parameter and answer.",
-        f"- [Interactive docs]({base}/docs)",
+        "- [OpenAPI 3 spec](/openapi.json): every operation, parameter and answer.",
+        "- [Interactive docs](/docs)",
         f"- [API root]({md('/v1')})",
         "",
         "## Optional",
         "",
-        f"- [Change feed]({base}/v1/changes): every change in commit order, for mirrors.",
+        "- [Change feed](/v1/changes): every change in commit order, for mirrors.",
         "- MCP server: `flask --app api mcp` (stdio) offers search, answers, entries and role "
         "comparison as tools.",
     ]
@@ -67,6 +71,5 @@ def _lines(base: str, counts: dict[type, int]) -> list[str]:
 @llms.get("/llms.txt")
 def llms_txt() -> Response:
     counts = count_entries(db.session, [c.model for c in COLLECTIONS])
-    base = request.url_root.rstrip("/")
-    body = "\n".join(_lines(base, counts)) + "\n"
+    body = "\n".join(_lines(counts)) + "\n"
     return Response(body, mimetype="text/markdown")
