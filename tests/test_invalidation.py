@@ -1,8 +1,8 @@
 """Reads are monotonic across workers and instances: once a write has answered, every read
 that starts after it sees the write, whichever process or instance answers it.
 
-Real servers, as `make serve` starts them (granian, 2 workers), on PostgreSQL, with the
-generation pushed through Redis pub/sub or, without Redis, PostgreSQL LISTEN/NOTIFY. Every
+Real servers, as `make serve` starts them (granian, 2 workers), on the test database, with the
+generation pushed through Redis pub/sub or (on PostgreSQL, without Redis) LISTEN/NOTIFY. Every
 request goes over a connection of its own, so the two workers (and the two instances) share
 the reads. The poll interval stays at its default (0.5 s), far above the bound held here.
 Then, in this process: a lost subscription, no channel at all, and the 412 that names the
@@ -12,6 +12,7 @@ current ETag.
 import http.client
 import json
 import os
+import shlex
 import signal
 import subprocess
 import time
@@ -26,17 +27,23 @@ from api import create_app
 from api.config import TestConfig
 
 from .conftest import ROOT, empty_database, make_key, seeded_app
-from .test_serving import SERVED_APP, answers, free_port, serve_command
+from .test_serving import SERVED_APP, answers, free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BOUND = 0.050  # seconds: how long after a write's answer another process may still serve the old
 TRIALS = 30
 READS = 4  # rounds of reads over new connections after each write's answer
 
-needs_postgresql = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
-    reason="push channels need PostgreSQL (and Redis); SQLite is polled",
-)
+ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+# Redis pub/sub serves either database; LISTEN/NOTIFY is PostgreSQL's. SQLite without Redis is
+# polled (test_with_no_channel_up_the_generation_is_polled).
+CHANNELS = [
+    "redis",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not ON_POSTGRESQL, reason="LISTEN/NOTIFY needs PostgreSQL"),
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +54,26 @@ def database(tmp_path_factory):
     return url, {"Authorization": f"Bearer {make_key(app, 'invalidation')}"}
 
 
+def make_serve(port: int) -> list[str]:
+    """The command line `make serve` runs its server with (whatever wraps granian)."""
+    dry_run = subprocess.run(
+        ["make", "-n", "serve", f"PORT={port}", "HOST=127.0.0.1"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    commands = [shlex.split(line) for line in dry_run.replace("\\\n", " ").splitlines()]
+    command = next(c for c in commands if any(word.endswith("/granian") for word in c))
+    assert command[-1] == SERVED_APP, command
+    return command
+
+
 @contextmanager
 def server(tmp_path, database_url: str, channel: str, prefix: str):
-    """`make serve`'s server command on a free port; yields the port."""
+    """`make serve`'s server on a free port; yields the port once every worker started."""
     port = free_port()
-    command = [*serve_command(port)[:-1], SERVED_APP]
+    command = make_serve(port)
     workers = int(command[command.index("--workers") + 1])
     env = {
         **os.environ,
@@ -152,8 +174,7 @@ def run_trials(write_port, read_ports, path, editor):
     return stale, window, failed_retries
 
 
-@needs_postgresql
-@pytest.mark.parametrize("channel", ["redis", "postgresql"])
+@pytest.mark.parametrize("channel", CHANNELS)
 def test_two_workers_serve_a_write_at_once(tmp_path, database, channel):
     database_url, editor = database
     prefix = f"test-{uuid.uuid4().hex[:8]}"
@@ -163,8 +184,7 @@ def test_two_workers_serve_a_write_at_once(tmp_path, database, channel):
     assert failed_retries == 0
 
 
-@needs_postgresql
-@pytest.mark.parametrize("channel", ["redis", "postgresql"])
+@pytest.mark.parametrize("channel", CHANNELS)
 def test_two_instances_serve_a_write_at_once(tmp_path, database, channel):
     database_url, editor = database
     prefix = f"test-{uuid.uuid4().hex[:8]}"
@@ -227,8 +247,7 @@ def drop_listener_connection(channel: str, name: str, database_url: str) -> None
     assert killed, "no listening connection"
 
 
-@needs_postgresql
-@pytest.mark.parametrize("channel", ["redis", "postgresql"])
+@pytest.mark.parametrize("channel", CHANNELS)
 def test_a_lost_subscription_is_taken_again_and_nothing_is_missed(database, channel):
     database_url, editor = database
     prefix = f"test-{uuid.uuid4().hex[:8]}"
