@@ -36,24 +36,39 @@ def new_migration_command(message: str) -> None:
 @click.group("seed", invoke_without_command=True)
 @click.option("--dir", "seed_dir", type=DIRECTORY, default=None, help="Default: SEED_DIR.")
 @click.option("--force", is_flag=True, help="Overwrite entries that differ from the fixtures.")
+@click.option(
+    "--restore-deleted",
+    is_flag=True,
+    help="Re-create the fixture entries that editors deleted (left deleted otherwise).",
+)
 @click.pass_context
 @with_appcontext
-def seed_group(context: click.Context, seed_dir: Path | None, force: bool) -> None:
-    """Load the fixtures; entries that already exist are kept unless --force."""
+def seed_group(
+    context: click.Context, seed_dir: Path | None, force: bool, restore_deleted: bool
+) -> None:
+    """Add the fixture entries that never existed; what editors changed or deleted stays so.
+
+    --force overwrites existing entries with their fixtures; --restore-deleted re-creates
+    the ones editors deleted. Each such write is a new version by the author "seed".
+    """
     if context.invoked_subcommand is not None:
         return
     seed_dir = seed_dir or Path(current_app.config["SEED_DIR"])
     try:
         with maintenance_lock(db.engine):
-            report = seed(db.session, seed_dir, force=force)
+            report = seed(db.session, seed_dir, force=force, restore_deleted=restore_deleted)
     except SeedError as exc:
         for message in exc.messages:
             click.echo(f"error: {message}", err=True)
         raise click.exceptions.Exit(1) from None
     for name, created in report.created.items():
         click.echo(
-            f"{name}: {created} created, {report.updated[name]} updated, {report.kept[name]} kept"
+            f"{name}: {created} created, {report.updated[name]} updated, "
+            f"{report.restored[name]} restored, {report.kept[name]} kept, "
+            f"{report.left_out[name]} left out"
         )
+    for note in report.notes:
+        click.echo(f"note: {note}")
 
 
 @seed_group.command("export")

@@ -1,5 +1,7 @@
 """Apply validated data to a model, resolving slug references to the entries they name."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -106,3 +108,58 @@ def reread_references(session: Session, obj: Any) -> None:
                 reread_references(session, child)
     if references:
         session.expire(obj, references)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One slug in `data` naming another entry."""
+
+    path: str  # the field, as in UnknownReferences ("stages.2.tools")
+    target: type  # the model of the entry it names
+    slug: str
+
+
+def references(model: type, data: dict[str, Any], prefix: str = "") -> Iterator[Reference]:
+    """Every reference in schema-loaded `data`, owned child rows included."""
+    relationships = model.__mapper__.relationships
+    for key, value in data.items():
+        relation = relationships.get(key)
+        if relation is None or not value:
+            continue
+        path, target = f"{prefix}{key}", relation.mapper.class_
+        if not hasattr(target, "slug"):
+            for position, child in enumerate(value):
+                yield from references(target, child, f"{path}.{position}.")
+        else:
+            for slug in value if relation.uselist else [value]:
+                yield Reference(path, target, slug)
+
+
+def without_references(
+    model: type, data: dict[str, Any], gone: set[tuple[type, str]]
+) -> dict[str, Any] | None:
+    """`data` without the references in `gone` (pairs of a target model and a slug).
+
+    A single reference becomes null where it may be; None when one that must name an entry
+    (its column is NOT NULL) is gone, since the data cannot be written without it.
+    """
+    relationships = model.__mapper__.relationships
+    result = {}
+    for key, value in data.items():
+        relation = relationships.get(key)
+        if relation is None or not value:
+            result[key] = value
+        elif not hasattr(target := relation.mapper.class_, "slug"):
+            children = [without_references(target, child, gone) for child in value]
+            if any(child is None for child in children):
+                return None
+            result[key] = children
+        elif relation.uselist:
+            result[key] = [slug for slug in value if (target, slug) not in gone]
+        elif (target, value) not in gone:
+            result[key] = value
+        elif all(column.nullable for column in relation.local_columns):
+            result[key] = None
+        else:
+            return None
+    return result

@@ -1,13 +1,20 @@
 """Load the JSON fixtures in seed/ through the API's own schemas, in one transaction.
 
-Policy: entries whose slug already exists are left as they are (an editor may have changed
-them), so loading twice changes nothing; their references are still checked. `--force`
-overwrites entries that differ from their fixture, as new versions. Any invalid fixture
-stops the load before anything is written. Every entry created or changed gets a revision
-by the author "seed".
+Policy: the seed adds only entries that have never existed. An entry with any history is the
+editors': one that exists (edited, re-created or untouched) is kept as it is, one they
+deleted stays deleted, so loading again changes nothing and `make db` never trips over
+editorial history. `force` overwrites existing entries that differ from their fixture;
+`restore_deleted` re-creates the entries editors deleted, continuing their version numbers.
+Each such write is a new version with a revision by the author "seed".
+
+References: a slug that names no entry and never did is a fixture error; one that names an
+entry editors deleted is left out of what the seed writes, with a note (a reference that
+cannot be empty keeps its entry from being written). Any fixture error stops the load
+before anything is written.
 """
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +24,20 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..registry import COLLECTIONS, Collection
-from .assign import UnknownReferences, assign, check_references, reread_references
+from ..models import Revision
+from ..registry import BY_MODEL, COLLECTIONS, Collection
+from .assign import (
+    Reference,
+    UnknownReferences,
+    assign,
+    references,
+    reread_references,
+    without_references,
+)
 from .entries import eager_loads
 from .history import CREATED, record, snapshot, writable_content
 from .search import index_entry
-from .writes import Invalid, update_entry
+from .writes import WriteRefused, create_entry, update_entry
 
 
 class SeedError(Exception):
@@ -35,9 +50,14 @@ class SeedError(Exception):
 
 @dataclass
 class SeedReport:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    kept: dict[str, int] = field(default_factory=dict)
+    """Per collection, what became of its fixture entries; notes on references left out."""
+
+    created: dict[str, int] = field(default_factory=dict)  # never existed: added
+    updated: dict[str, int] = field(default_factory=dict)  # --force: overwritten
+    restored: dict[str, int] = field(default_factory=dict)  # --restore-deleted: re-created
+    kept: dict[str, int] = field(default_factory=dict)  # exist: left as they are
+    left_out: dict[str, int] = field(default_factory=dict)  # deleted by editors, or need such
+    notes: list[str] = field(default_factory=list)
 
 
 def _flatten(messages: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -95,48 +115,122 @@ def read_fixtures(seed_dir: Path) -> list[tuple[Collection, Path, list[tuple[int
 SEED_AUTHOR = "seed"
 
 
-def seed(session: Session, seed_dir: Path, force: bool = False) -> SeedReport:
-    """Insert every fixture entry whose slug is not in the database yet; commit once.
+def _messages(where: str, errors: dict[str, list[str]]) -> list[str]:
+    return [
+        f"{where}: field '{name}': {message}"
+        for name, messages in errors.items()
+        for message in messages
+    ]
 
-    With `force`, entries that exist but differ from their fixture are overwritten (a new
-    version, with its revision); without it they are kept as editors left them.
+
+def _histories(session: Session, collection: Collection, slugs: set[str]) -> set[str]:
+    """Those of `slugs` that have revisions in `collection`."""
+    if not slugs:
+        return set()
+    query = select(Revision.slug).where(
+        Revision.collection == collection.name, Revision.slug.in_(slugs)
+    )
+    return set(session.scalars(query.distinct()))
+
+
+def _deleted_references(session: Session, model: type, data: dict[str, Any]) -> set[Reference]:
+    """The references in `data` that name entries editors deleted.
+
+    Raises UnknownReferences for slugs that name no entry and never did (fixture errors).
+    """
+    found = list(references(model, data))
+    named: dict[type, set[str]] = defaultdict(set)
+    for reference in found:
+        named[reference.target].add(reference.slug)
+    deleted: set[tuple[type, str]] = set()
+    errors: dict[str, list[str]] = {}
+    for target, slugs in named.items():
+        missing = slugs - set(session.scalars(select(target.slug).where(target.slug.in_(slugs))))
+        had_history = _histories(session, BY_MODEL[target], missing)
+        deleted |= {(target, slug) for slug in had_history}
+        for reference in found:
+            if reference.target is target and reference.slug in missing - had_history:
+                message = f"Unknown {BY_MODEL[target].label} slug: {reference.slug}."
+                errors.setdefault(reference.path, []).append(message)
+    if errors:
+        raise UnknownReferences(errors)
+    return {r for r in found if (r.target, r.slug) in deleted}
+
+
+def seed(
+    session: Session, seed_dir: Path, force: bool = False, restore_deleted: bool = False
+) -> SeedReport:
+    """Add the fixture entries that have never existed; commit once (see the module's policy).
+
+    With `force`, existing entries that differ from their fixture are overwritten; with
+    `restore_deleted`, entries that editors deleted are re-created from their fixture.
     """
     fixtures = read_fixtures(seed_dir)
     report, errors = SeedReport(), []
     for collection, path, entries in fixtures:
-        model = collection.model
+        model, name = collection.model, collection.name
         existing = {e.slug: e for e in session.scalars(select(model))}
-        created, updated = [], 0
+        deleted = _histories(session, collection, {data["slug"] for _, data in entries}) - set(
+            existing
+        )
+        counts = dict.fromkeys(("created", "updated", "restored", "kept", "left_out"), 0)
+        created, left_deleted = [], []
         for index, data in entries:
-            entry = existing.get(data["slug"])
+            slug, where = data["slug"], f"{path}: entry {index} ({data['slug']})"
+            entry = existing.get(slug)
             try:
-                if entry is None:
+                gone = _deleted_references(session, model, data)
+            except UnknownReferences as exc:
+                errors.extend(_messages(where, exc.errors))
+                continue
+            if entry is None and slug in deleted and not restore_deleted:
+                left_deleted.append(slug)
+                counts["left_out"] += 1
+                continue
+            if entry is not None and not force:
+                counts["kept"] += 1
+                continue
+            usable = without_references(model, data, {(r.target, r.slug) for r in gone})
+            if gone:
+                what = ", ".join(sorted({f"{r.path} '{r.slug}'" for r in gone}))
+                left = "not written, it needs" if usable is None else "written without"
+                report.notes.append(f"{where}: {left} {what} (deleted by editors)")
+            if usable is None:
+                counts["kept" if entry is not None else "left_out"] += 1
+                continue
+            try:
+                if entry is None and slug not in deleted:
                     entry = model(version=1)
-                    assign(session, entry, data)
+                    assign(session, entry, usable)
                     session.add(entry)
-                    created.append((entry, sorted(data)))
-                elif force:
-                    message = f"Reloaded from {path.name} with --force."
-                    updated += bool(
-                        update_entry(session, collection, entry, data, SEED_AUTHOR, message)
-                    )
+                    created.append((entry, sorted(usable)))
+                    counts["created"] += 1
+                elif entry is None:
+                    message = f"Re-created from {path.name} with --restore-deleted."
+                    create_entry(session, collection, usable, SEED_AUTHOR, message)
+                    counts["restored"] += 1
                 else:
-                    check_references(session, model, data)
-            except (UnknownReferences, Invalid) as exc:
-                errors.extend(
-                    f"{path}: entry {index} ({data['slug']}): field '{name}': {message}"
-                    for name, messages in exc.errors.items()
-                    for message in messages
-                )
+                    message = f"Reloaded from {path.name} with --force."
+                    changed = update_entry(session, collection, entry, usable, SEED_AUTHOR, message)
+                    counts["updated" if changed else "kept"] += 1
+            except UnknownReferences as exc:
+                errors.extend(_messages(where, exc.errors))
+            except WriteRefused as exc:
+                session.rollback()
+                raise SeedError([f"{where}: {exc.message}"]) from None
+        if left_deleted:
+            report.notes.append(
+                f"{name}: {', '.join(left_deleted)}: deleted by editors, left deleted "
+                "(seed --restore-deleted brings them back)"
+            )
         session.flush()
         for entry, fields in created:
             reread_references(session, entry)
             state = snapshot(collection, entry)
             record(session, collection, state, CREATED, fields, SEED_AUTHOR, None)
             index_entry(session, collection, entry)
-        report.created[collection.name] = len(created)
-        report.updated[collection.name] = updated
-        report.kept[collection.name] = len(entries) - len(created) - updated
+        for key, count in counts.items():
+            getattr(report, key)[name] = count
     if errors:
         session.rollback()
         raise SeedError(errors)
