@@ -1,12 +1,13 @@
 """Command-line tools: migrate, new-migration, seed (load, export), reindex, keys, mcp."""
 
+import functools
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .extensions import db
+from .extensions import check_connection, db
 from .mcp_cli import mcp_command
 from .migrate import maintenance_lock, new_revision, upgrade
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
@@ -16,8 +17,20 @@ from .services.seeding import SeedError, export, seed
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 
 
+def needs_database(command):
+    """Connect before the command runs: a DATABASE_URL that does not work is one line."""
+
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        check_connection(db.engine)
+        return command(*args, **kwargs)
+
+    return checked
+
+
 @click.command("migrate")
 @with_appcontext
+@needs_database
 def migrate_command() -> None:
     """Apply every pending migration (waiting while another migrate or seed runs)."""
     with maintenance_lock(db.engine):
@@ -28,6 +41,7 @@ def migrate_command() -> None:
 @click.command("new-migration")
 @click.argument("message")
 @with_appcontext
+@needs_database
 def new_migration_command(message: str) -> None:
     """Write a migration for what the models changed (review it before committing)."""
     new_revision(db.engine, message)
@@ -43,6 +57,7 @@ def new_migration_command(message: str) -> None:
 )
 @click.pass_context
 @with_appcontext
+@needs_database
 def seed_group(
     context: click.Context, seed_dir: Path | None, force: bool, restore_deleted: bool
 ) -> None:
@@ -74,6 +89,7 @@ def seed_group(
 @seed_group.command("export")
 @click.argument("out_dir", type=DIRECTORY)
 @with_appcontext
+@needs_database
 def export_command(out_dir: Path) -> None:
     """Write the database's content as fixtures (the seed/ format) into OUT_DIR."""
     for name, count in export(db.session, out_dir).items():
@@ -82,6 +98,7 @@ def export_command(out_dir: Path) -> None:
 
 @click.command("reindex")
 @with_appcontext
+@needs_database
 def reindex_command() -> None:
     """Rebuild the search index from the entries."""
     with maintenance_lock(db.engine):
@@ -96,17 +113,25 @@ keys = AppGroup("keys", help="API keys for writes.")
 @keys.command("create")
 @click.option("--name", required=True, help="Who or what uses the key; shown in revisions.")
 @click.option("--scope", type=click.Choice(SCOPES), default="editor", show_default=True)
+@needs_database
 def create_key_command(name: str, scope: str) -> None:
     """Make a key. It is printed once, alone on the last line; only its digest is kept."""
     try:
         key = create_key(db.session, name, scope)
     except KeyNameTaken:
-        raise click.UsageError(f"a key named {name!r} exists already") from None
-    click.echo(f"Created {scope} key {name!r}. Store it now: it cannot be shown again.")
+        # Names stay taken (revoked keys too): revisions name their author by it.
+        raise click.ClickException(
+            f"a key named {name!r} exists already; choose another --name "
+            "(`keys list` shows the names in use)"
+        ) from None
+    # Only the key goes to stdout, so `key=$(flask --app api keys create ...)` keeps just it
+    # and a failure is not hidden behind a pipe.
+    click.echo(f"Created {scope} key {name!r}. Store it now: it cannot be shown again.", err=True)
     click.echo(key)
 
 
 @keys.command("list")
+@needs_database
 def list_keys_command() -> None:
     """Names, scopes and dates of the keys (never the keys)."""
     for key in list_keys(db.session):
@@ -119,6 +144,7 @@ def list_keys_command() -> None:
 
 @keys.command("revoke")
 @click.argument("name")
+@needs_database
 def revoke_key_command(name: str) -> None:
     """Revoke a key: it stops working at once."""
     if not revoke_key(db.session, name):

@@ -31,7 +31,12 @@
 """
 
 import os
+import re
 from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,3 +92,48 @@ class TestConfig(Config):
     # Limits are tested on their own (tests/test_rate_limits.py); elsewhere they would
     # turn the suite's bursts of requests into 429s.
     RATE_LIMITS_ENABLED = False
+
+
+class ConfigError(click.ClickException):
+    """A setting that cannot work, said in one line that names it (`flask` prints just that)."""
+
+
+# The URL schemes make_engine (api/extensions.py) can serve: psycopg 3 and the stdlib sqlite3.
+DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "sqlite", "sqlite+pysqlite")
+DATABASE_URL_FORMS = "postgresql://user:password@host:5432/name or sqlite:///path/to/file.db"
+
+
+def shown_url(url: str) -> str:
+    """`url` with its password masked, fit for an error message or a log line."""
+    return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+def check_database_url(url: str) -> None:
+    """Refuse, in one line naming DATABASE_URL, a URL that cannot name a database we serve.
+
+    Empty is fine (SQLite under instance/). Whether the server answers is checked when a
+    command first connects (api/cli.py), not here: a server may start before its database.
+    """
+    if not url:
+        return
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"DATABASE_URL={shown_url(url)!r} is not a database URL; expected {DATABASE_URL_FORMS}"
+        ) from None
+    if parsed.drivername not in DATABASE_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL names {parsed.drivername!r}, which this app cannot use; "
+            f"expected {DATABASE_URL_FORMS}"
+        )
+    if port is not None and not 0 < port < 65536:
+        raise ConfigError(f"DATABASE_URL gives port {port}; a port is 1 to 65535")
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            raise ConfigError(
+                f"DATABASE_URL points at the SQLite file {parsed.database}, but the folder "
+                f"{folder} does not exist"
+            )

@@ -9,9 +9,12 @@ from flask_cors import CORS
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.base import EntrySchema, ProblemSchema
+
+from .config import ConfigError, check_database_url
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -37,6 +40,7 @@ class ProblemApi(Api):
 
     def __init__(self, app: Flask):
         from .formats import RepresentationsPlugin  # formats needs this module's constants
+        from .resources.openapi_docs import SPEC_OPTIONS
 
         plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
         super().__init__(
@@ -44,6 +48,7 @@ class ProblemApi(Api):
             spec_kwargs={
                 "marshmallow_plugin": plugin,
                 "extra_plugins": [RepresentationsPlugin()],
+                **SPEC_OPTIONS,
             },
         )
         self.spec.components.security_scheme(
@@ -115,6 +120,7 @@ def make_engine(
     A connection with the execution option `writer=True` takes the database's write lock
     when its transaction begins: BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL.
     """
+    check_database_url(url)
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url)
@@ -132,6 +138,17 @@ def make_engine(
     )
     event.listen(engine, "begin", _postgresql_begin)
     return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once; failing, a ConfigError naming DATABASE_URL and the driver's reason."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        url = engine.url.set(drivername=engine.url.get_backend_name())  # as users write it
+        raise ConfigError(f"cannot connect to DATABASE_URL={url!s}: {reason}") from None
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

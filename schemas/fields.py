@@ -89,6 +89,15 @@ class SlugList(fields.List):
         return slugs
 
 
+def escape_for_any_regex(text: str) -> str:
+    """`text` matched literally by Python's re and by JavaScript's RegExp in Unicode mode.
+
+    re.escape also escapes "-", which a JavaScript client compiling the spec's `pattern`
+    with the u flag refuses ("Invalid escape"); only the syntax characters are escaped here.
+    """
+    return re.sub(r"[\\^$.*+?()[\]{}|/]", r"\\\g<0>", text)
+
+
 class CommaSeparated(fields.String):
     """A query parameter holding a comma-separated list of names taken from a fixed set.
 
@@ -99,7 +108,8 @@ class CommaSeparated(fields.String):
     def __init__(self, choices: Iterable[str], *, signed: bool = False, **kwargs):
         self.choices = tuple(choices)
         self.signed = signed
-        name = ("-?" if signed else "") + "(?:" + "|".join(map(re.escape, self.choices)) + ")"
+        choices = "|".join(map(escape_for_any_regex, self.choices))
+        name = ("-?" if signed else "") + "(?:" + choices + ")"
         self.pattern = re.compile(f"^{name}(?:,{name})*$")
         metadata = {"pattern": self.pattern.pattern, **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)

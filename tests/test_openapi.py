@@ -97,3 +97,28 @@ def test_docs_page_uses_only_local_assets(client):
 def test_docs_init_points_at_the_served_spec(client):
     script = client.get("/docs/init.js").get_data(as_text=True)
     assert '"/openapi.json"' in script
+
+
+def test_writes_that_need_if_match_mark_it_required(spec):
+    """PUT, PATCH and DELETE answer 428 without If-Match: the spec must not call it optional."""
+    checked = 0
+    for path, method, operation in operations(spec):
+        if method in {"put", "patch", "delete"}:
+            headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+            assert headers["If-Match"]["required"] is True, f"{method.upper()} {path}"
+            checked += 1
+    assert checked >= 36  # three per collection
+
+
+def test_every_operation_states_its_security(spec):
+    """Reads are public (`security: []`); every other operation needs the bearer key."""
+    assert "bearerAuth" in spec["components"]["securitySchemes"]
+    for path, method, operation in operations(spec):
+        expected = [] if method == "get" else [{"bearerAuth": []}]
+        assert operation.get("security") == expected, f"{method.upper()} {path}"
+
+
+def test_servers_are_relative_to_where_the_spec_is_served(spec):
+    """No host baked in: the one document serves every deployment (and the committed copy)."""
+    assert [server["url"] for server in spec["servers"]] == ["/"]
+    assert spec["info"]["description"] and spec["info"]["contact"]

@@ -45,7 +45,7 @@ def serve_command(port: int, app: str = SLOW_APP) -> list[str]:
         text=True,
     ).stdout
     commands = [shlex.split(line) for line in dry_run.replace("\\\n", " ").splitlines()]
-    command = next(c for c in commands if c and c[0].endswith("/granian"))
+    command = next(c for c in commands if any(word.endswith("/granian") for word in c))
     assert command[-1] == SERVED_APP, command
     return [*command[:-1], app]
 

@@ -1,4 +1,5 @@
-"""OpenAPI fragments shared by the read operations: conditional GET and list headers."""
+"""OpenAPI fragments shared by the operations (conditional requests, list headers, security)
+and the document's own fields (info, servers)."""
 
 from http import HTTPStatus
 
@@ -37,45 +38,75 @@ IF_NONE_MATCH = {
 NOT_MODIFIED = "The representation has not changed since the ETag sent in If-None-Match."
 
 
-class Blueprint(flask_smorest.Blueprint):
-    """A Blueprint whose GET operations document conditional requests (If-None-Match, 304).
+# The document's own fields, merged into the spec by ProblemApi (api/extensions.py).
+SPEC_OPTIONS = {
+    "info": {
+        "description": "A REST/JSON knowledge API about the people who build and run software: "
+        "developers, DevOps engineers, SREs and platform engineers; their responsibilities, "
+        "tools, metrics, workflows and the questions people ask about them. Reads need no "
+        "key; writes need an API key (`Authorization: Bearer`) and `If-Match`. Errors are "
+        "problem details (RFC 9457).",
+        "contact": {"name": "Who Does What maintainers"},
+    },
+    # Relative: the spec is served by the API it describes, on whatever host and port that
+    # is; clients resolve "/" against the spec's own URL.
+    "servers": [{"url": "/", "description": "The server this document was fetched from."}],
+}
 
-    The ETag itself is added to every successful GET by api/http.py; this keeps the spec
-    honest about it without repeating the same decorators on every view. Query arguments
-    are read without the representation parameters (api/formats.py).
+
+class Blueprint(flask_smorest.Blueprint):
+    """A Blueprint whose operations document what every route does.
+
+    GETs document conditional requests (If-None-Match, 304): the ETag itself is added to
+    every successful GET by api/http.py. Every operation may answer 400 (an API key in the
+    URL, api/auth.py) and is public unless it declares a security requirement (writes do).
+    This keeps the spec honest without repeating the same decorators on every view. Query
+    arguments are read without the representation parameters (api/formats.py).
     """
 
     ARGUMENTS_PARSER = QueryParser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._prepare_doc_cbks.append(self._prepare_conditional_read_doc)
+        self._prepare_doc_cbks.append(self._prepare_common_doc)
 
     @staticmethod
-    def _prepare_conditional_read_doc(doc, doc_info, *, method, **kwargs):
+    def _prepare_common_doc(doc, doc_info, *, method, **kwargs):
         if method == "get":
             doc.setdefault("parameters", []).append(IF_NONE_MATCH)
             doc.setdefault("responses", {})["304"] = {"description": NOT_MODIFIED}
+        doc.setdefault("responses", {}).setdefault("400", "BAD_REQUEST")
+        doc["security"] = []  # public; a `security` given to @blp.doc replaces it
         return doc
 
 
-def _header_parameter(name: str, description: str, max_length: int | None = None) -> dict:
+def _header_parameter(
+    name: str, description: str, max_length: int | None = None, *, required: bool = False
+) -> dict:
     schema = {"type": "string"}
     if max_length:
         schema.update(minLength=1, maxLength=max_length)
     return {
         "in": "header",
         "name": name,
-        "required": False,
+        "required": required,
         "description": description,
         "schema": schema,
     }
 
 
+# PUT, PATCH and DELETE answer 428 without it (api/resources/writing.py).
 IF_MATCH = _header_parameter(
     "If-Match",
     "The ETag of your last GET of the entry. Without it: 428. When the entry changed since: "
     "412, and nothing is written.",
+    required=True,
+)
+# A restore needs it only while the entry exists: a deleted entry has no ETag to send.
+IF_MATCH_UNLESS_DELETED = _header_parameter(
+    "If-Match",
+    "The ETag of your last GET of the entry, when it exists (428 without it, 412 when the "
+    "entry changed since). Not sent for a deleted entry.",
 )
 IDEMPOTENCY_KEY = _header_parameter(
     "Idempotency-Key",

@@ -13,7 +13,13 @@ from ..registry import Collection
 from ..services.entries import get_entry
 from ..services.history import get_revision, list_revisions
 from ..services.writes import WriteRefused, restore_revision
-from .openapi_docs import CHANGE_MESSAGE, IF_MATCH, LIST_HEADERS, READ_HEADERS, write_responses
+from .openapi_docs import (
+    CHANGE_MESSAGE,
+    IF_MATCH_UNLESS_DELETED,
+    LIST_HEADERS,
+    READ_HEADERS,
+    write_responses,
+)
 from .representation import json_response, pagination_headers
 from .writing import author, change_message, entry_response, refuse, require_if_match
 
@@ -89,7 +95,7 @@ def add_revision_routes(blp, collection: Collection) -> None:
             description="Copies the revision's content into a new version. For an existing "
             "entry: an editor key and `If-Match` (428/412). For a deleted entry: an admin "
             "key; it is re-created.",
-            parameters=[IF_MATCH, CHANGE_MESSAGE],
+            parameters=[IF_MATCH_UNLESS_DELETED, CHANGE_MESSAGE],
             security=[{"bearerAuth": []}],
         )
         @blp.response(200, collection.schema(partial=True), headers=READ_HEADERS)
