@@ -21,4 +21,5 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
   CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"
-CMD ["sh", "-c", "exec granian --interface wsgi --host 0.0.0.0 --port $PORT --workers $WEB_CONCURRENCY api.wsgi:app"]
+# api/serve.py refuses a bad PORT or DATABASE_URL in one line, then execs granian (PID 1).
+CMD ["sh", "-c", "exec python -m api.serve granian --interface wsgi --host 0.0.0.0 --port $PORT --workers $WEB_CONCURRENCY api.wsgi:app"]

@@ -51,3 +51,12 @@ def test_the_mcp_service_runs_a_command_the_cli_has(app):
     assert mcp is not None, command[3]
     context = mcp.make_context("mcp", list(command[4:]))
     assert context.params == {"transport": "http", "host": "0.0.0.0", "port": 8765}
+
+
+def test_the_image_starts_its_server_through_the_launcher():
+    """Like `make serve`: a bad PORT or DATABASE_URL is one line, not a worker traceback."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = re.search(r'^CMD \["sh", "-c", "exec (.+)"\]$', dockerfile, re.M).group(1).split()
+    assert command[:4] == ["python", "-m", "api.serve", "granian"]
+    assert command[-1] == "api.wsgi:app"
+    assert importlib.util.find_spec("api.serve") is not None
