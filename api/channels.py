@@ -1,20 +1,23 @@
-"""Push channels between processes: Redis pub/sub, PostgreSQL LISTEN/NOTIFY.
+"""Push channels between processes: Redis pub/sub, PostgreSQL LISTEN/NOTIFY, a shared file.
 
 A channel carries short text messages from any process to every process listening on it, in
 this machine or another. `publish` sends one; a `Listener` (one thread per channel per process)
 receives them and calls its subscribers. api/generation.py sends the content's generation
 through it.
 
-Which channel: Redis pub/sub when REDIS_URL is set (the service already shared for rate
-limits; a subscriber holds no database connection, and it works behind a transaction-pooling
-PgBouncer, where LISTEN does not), else LISTEN/NOTIFY on PostgreSQL (no other service needed: one
-connection per process is held for listening), else none (SQLite: one machine, polled).
+Which channel. On PostgreSQL: Redis pub/sub when REDIS_URL is set (the service already shared
+for rate limits; a subscriber holds no database connection, and it works behind a
+transaction-pooling PgBouncer, where LISTEN does not), else LISTEN/NOTIFY (no other service
+needed: one connection per process is held for listening). On SQLite, whose processes all run
+on one machine: a `SharedFile` next to the database, mapped into every process's memory, that
+readers compare on each request (no thread, no delay, no service).
 
 A listener that loses its connection says so (its subscribers fall back to polling), then
 connects again, with a growing pause, and says when it is subscribed again.
 """
 
 import logging
+import mmap
 import os
 import socket
 import threading
@@ -125,6 +128,29 @@ class PostgresChannel(Channel):
                 for notify in connection.notifies(timeout=HEALTH_CHECK):
                     on_message(notify.payload)
                 connection.execute("SELECT 1")  # a server that went away raises here
+
+
+class SharedFile(Channel):
+    """The last message, in a file that every process on this machine maps: a write is seen
+    by the next read in any process (one page cache). Readers compare `map` with what they
+    last saw (a write in progress may show half a message, which differs from both the one
+    before and the one after: all a reader asks)."""
+
+    SIZE = 48
+
+    def __init__(self, path: str):
+        self.path = path
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if os.fstat(fd).st_size < self.SIZE:
+                os.ftruncate(fd, self.SIZE)
+            self.map = mmap.mmap(fd, self.SIZE)  # shared: writes reach every mapping
+        finally:
+            os.close(fd)
+        self.key = ("file", path)
+
+    def publish(self, message: str) -> None:
+        self.map[: self.SIZE] = message.encode().ljust(self.SIZE, b"\0")[: self.SIZE]
 
 
 def _tcp_keepalive() -> dict[int, int]:

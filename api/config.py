@@ -7,10 +7,10 @@
 - CACHE_MAX_AGE (0): seconds clients may reuse a read without revalidating its ETag.
 - REPRESENTATION_CACHE_BYTES (64 MiB; 0 turns it off): memory for stored GET answers per process.
 - CACHE_CHECK_INTERVAL (0.5 s): how often a process looks for changes made by other processes
-  while no push channel is up (api/generation.py; Redis when REDIS_URL is set, else
-  PostgreSQL LISTEN/NOTIFY; SQLite has none).
-- CHANNEL_PREFIX (who-does-what): prefix of the push channels' names, shared by the
-  instances that serve one database.
+  while no push channel is up (api/generation.py: on PostgreSQL, Redis pub/sub when REDIS_URL
+  is set, else LISTEN/NOTIFY; on SQLite, a file next to the database).
+- CHANNEL_PREFIX (who-does-what): prefix of the push channel's name (Redis, LISTEN/NOTIFY),
+  the same for every instance that serves one database.
 - REDIS_URL: shared rate-limit counters and push channel (redis://host:6379/0). Empty: limits
   counted per process.
 - RATE_LIMIT_READS (1200/minute), RATE_LIMIT_SEARCH (300/minute), RATE_LIMIT_WRITES

@@ -9,13 +9,14 @@ documents); semantic search's vectors are counted.
 
 How it travels. When a writer session commits (a request, `flask seed`, `flask reindex`), its
 process reads the generation again and publishes it on the push channel (api/channels.py)
-before the write answers. Every serving process listens in a thread of its own; on a message it
-forgets its generation at once (its caches then pass reads to the database) and reads it again.
-So a read that starts after a write's answer sees the write, in whichever process or instance
-it lands, once the message has arrived: within a few milliseconds (tests/test_invalidation.py
-holds 50 ms).
+before the write answers. On PostgreSQL (Redis pub/sub or LISTEN/NOTIFY) every serving process
+listens in a thread of its own; on a message it forgets its generation at once (its caches then
+pass reads to the database) and reads it again: a read that starts after a write's answer sees
+the write, in whichever process or instance it lands, once the message has arrived, within a
+few milliseconds (tests/test_invalidation.py holds 50 ms). On SQLite the channel is a file
+that every process maps and compares on each call: the next read sees the write.
 
-Fallback. While no channel is up (none configured, as on SQLite, or its connection is lost),
+Fallback. While no channel is up (its connection is lost, or a SQLite database in memory),
 `current()` reads the generation again at most every CACHE_CHECK_INTERVAL; while one is up,
 every SAFETY_INTERVAL anyway, in case a message was lost (a writer that could not reach Redis).
 When the generation cannot be read (database down), `current()` is None: serve nothing kept.
@@ -30,7 +31,14 @@ from flask import Flask
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .channels import Channel, PostgresChannel, RedisChannel, Subscriber, listener_for
+from .channels import (
+    Channel,
+    PostgresChannel,
+    RedisChannel,
+    SharedFile,
+    Subscriber,
+    listener_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +62,12 @@ class ContentGeneration(Subscriber):
         self.engine = engine
         self.interval = interval
         self.channel = channel
-        self.listener = listener_for(channel) if channel is not None else None
-        if self.listener is not None:
+        # A shared file is read on each call; other channels are listened to in a thread.
+        self.shared = channel if isinstance(channel, SharedFile) else None
+        self.seen = b""  # the shared file's content when this process last read it
+        self.listener = None
+        if channel is not None and self.shared is None:
+            self.listener = listener_for(channel)
             self.listener.add(self)
         self.value: Generation | None = None
         self.fresh_until = 0.0  # monotonic time until which `value` is used without a read
@@ -66,11 +78,16 @@ class ContentGeneration(Subscriber):
     @property
     def pushed(self) -> bool:
         """Whether a channel is up: changes arrive as messages."""
-        return self.listener is not None and self.listener.up
+        return self.shared is not None or (self.listener is not None and self.listener.up)
 
     def current(self) -> Generation | None:
         """The generation, read from the database only when it may be out of date."""
         value = self.value
+        if self.shared is not None:
+            seen = self.shared.map[: SharedFile.SIZE]  # inline: this runs on every request
+            if seen != self.seen:
+                self.seen = seen  # before the read: a change after it is seen next time
+                return self.refresh()
         if value is not None and time.monotonic() < self.fresh_until:
             return value
         if self.listener is not None:
@@ -133,13 +150,21 @@ class ContentGeneration(Subscriber):
 
 
 def channel_for(app: Flask, engine: Engine) -> Channel | None:
-    """Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY on PostgreSQL, else none."""
+    """On PostgreSQL, Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY; on SQLite, a
+    file next to the database (none for a database in memory: one process)."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        try:
+            return SharedFile(f"{database}-generation")
+        except OSError as exc:  # a folder we cannot write to: polled
+            log.warning("no shared file for the content's generation: %s", exc)
+            return None
     name = f"{app.config['CHANNEL_PREFIX']}:generation"
     if app.config["REDIS_URL"]:
         return RedisChannel(app.config["REDIS_URL"], name)
-    if engine.dialect.name == "postgresql":
-        return PostgresChannel(engine, name)
-    return None
+    return PostgresChannel(engine, name)
 
 
 def install(app: Flask) -> ContentGeneration:

@@ -2,11 +2,12 @@
 that starts after it sees the write, whichever process or instance answers it.
 
 Real servers, as `make serve` starts them (granian, 2 workers), on the test database, with the
-generation pushed through Redis pub/sub or (on PostgreSQL, without Redis) LISTEN/NOTIFY. Every
+generation pushed through Redis pub/sub or LISTEN/NOTIFY (PostgreSQL) or the shared file
+(SQLite). Every
 request goes over a connection of its own, so the two workers (and the two instances) share
 the reads. The poll interval stays at its default (0.5 s), far above the bound held here.
-Then, in this process: a lost subscription, no channel at all, and the 412 that names the
-current ETag.
+Then, in this process: the shared file, a lost subscription, no channel at all, and the 412
+that names the current ETag.
 """
 
 import http.client
@@ -35,15 +36,9 @@ TRIALS = 30
 READS = 4  # rounds of reads over new connections after each write's answer
 
 ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
-# Redis pub/sub serves either database; LISTEN/NOTIFY is PostgreSQL's. SQLite without Redis is
-# polled (test_with_no_channel_up_the_generation_is_polled).
-CHANNELS = [
-    "redis",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(not ON_POSTGRESQL, reason="LISTEN/NOTIFY needs PostgreSQL"),
-    ),
-]
+# PostgreSQL: Redis pub/sub, or LISTEN/NOTIFY without Redis. SQLite: the shared file.
+CHANNELS = ["redis", "postgresql"] if ON_POSTGRESQL else ["file"]
+postgresql_only = pytest.mark.skipif(not ON_POSTGRESQL, reason="SQLite has its shared file")
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +242,19 @@ def drop_listener_connection(channel: str, name: str, database_url: str) -> None
     assert killed, "no listening connection"
 
 
+@pytest.mark.skipif(ON_POSTGRESQL, reason="the shared file is SQLite's")
+def test_on_sqlite_the_next_read_anywhere_sees_a_write(database):
+    database_url, editor = database
+    writer, reader = (instance(database_url, CACHE_CHECK_INTERVAL=60) for _ in range(2))
+    client, path = reader.test_client(), "/v1/metrics/api-latency"
+    for n in range(10):
+        client.get(path)
+        client.get(path)
+        patch(writer.test_client(), path, f"Written {n}.", editor)
+        assert client.get(path).json["summary"] == f"Written {n}."
+
+
+@postgresql_only
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_a_lost_subscription_is_taken_again_and_nothing_is_missed(database, channel):
     database_url, editor = database
@@ -281,6 +289,7 @@ def test_a_lost_subscription_is_taken_again_and_nothing_is_missed(database, chan
     assert seen_within(client, path, "Pushed again.", BOUND) <= BOUND
 
 
+@postgresql_only
 def test_with_no_channel_up_the_generation_is_polled(database):
     database_url, editor = database
     settings = {
