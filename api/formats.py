@@ -156,11 +156,28 @@ def faq_page(body: dict[str, Any] | list[dict[str, Any]]) -> dict[str, Any]:
             "name": e["question"],
             "acceptedAnswer": {"@type": "Answer", "text": e["answer"]},
             **({"version": str(e["version"])} if "version" in e else {}),
+            **({"citation": _citations(e["sources"])} if e.get("sources") else {}),
         }
         for e in entries
         if "question" in e and "answer" in e
     ]
     return page
+
+
+def _citations(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """schema.org citations: each cited resource, or the section of it, as a CreativeWork."""
+    cited = []
+    for source in sources:
+        work = {
+            "@type": "CreativeWork",
+            "@id": f"/v1/resources/{source['resource']}",
+            "name": source.get("title") or source["resource"],
+        }
+        if source.get("section"):
+            work = {"@type": "CreativeWork", "name": source["section"], "isPartOf": work}
+        if work not in cited:
+            cited.append(work)
+    return cited
 
 
 class RepresentationsPlugin(BasePlugin):

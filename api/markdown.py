@@ -9,7 +9,8 @@ from typing import Any
 
 TITLE_FIELDS = ("name", "title", "question")
 # Fields that identify or link rather than inform; the footer cites slug, url and version.
-SKIPPED = {"slug", "version", "created_at", "updated_at", "links", "embedded"}
+# Sources get their own section, at the end.
+SKIPPED = {"slug", "version", "created_at", "updated_at", "links", "embedded", "sources"}
 LONG_TEXT = 100
 
 
@@ -53,7 +54,27 @@ def entry(body: dict[str, Any], url: str, _total: str | None) -> str:
             sections += section
     version = f", version {body['version']}" if "version" in body else ""
     lines = [f"# {title}", "", *short, *([""] if short else []), *sections]
+    lines += _sources(body.get("sources"))
     return "\n".join([*lines, f"Source: <{url}>{version}"]) + "\n"
+
+
+def _cited(source: dict[str, Any]) -> str:
+    """A resource named by its title (or slug) and linked, with the section when given."""
+    name = source.get("title") or source["resource"]
+    where = f", {source['section']}" if source.get("section") else ""
+    return f"[*{name}*](/v1/resources/{source['resource']}){where}"
+
+
+def _sources(sources: list[dict[str, Any]] | None) -> list[str]:
+    """Where the entry's facts come from, and for which fields (none named: all of them)."""
+    if not sources:
+        return []
+    lines = ["## Sources", ""]
+    for source in sources:
+        covers = ", ".join(source.get("fields") or []) or "the whole entry"
+        note = f" {_inline(source['note'])}" if source.get("note") else ""
+        lines.append(f"- {_cited(source)} ({covers}).{note}")
+    return [*lines, ""]
 
 
 def entry_list(items: list[dict[str, Any]], path: str, total: str | None) -> str:
@@ -103,9 +124,17 @@ def comparison(body: dict[str, Any], _url: str, _total: str | None) -> str:
     names = [r["short_name"] or r["name"] for r in roles]
     lines = [f"# {' vs '.join(names)}", "", f"| Aspect | {' | '.join(names)} |"]
     lines.append("|---" * (len(roles) + 1) + "|")
+    notes: dict[tuple, int] = {}  # each distinct source, numbered in order of first use
     for row in body["matrix"]:
-        cells = [_inline(row["values"][r["slug"]] or "").replace("|", "\\|") for r in roles]
+        cells = []
+        for role in roles:
+            value = _inline(row["values"][role["slug"]] or "").replace("|", "\\|")
+            cited = row.get("sources", {}).get(role["slug"], [])
+            marks = [notes.setdefault(_key(c), len(notes) + 1) for c in cited]
+            cells.append(value + "".join(f" [{n}]" for n in marks))
         lines.append(f"| {row['label']} | {' | '.join(cells)} |")
+    if notes:
+        lines += ["", *(f"[{n}]: {_cited(dict(key))}" for key, n in notes.items())]
     for relation in ("responsibilities", "tools", "metrics"):
         overlap = body[relation]
         lines += ["", f"## {_label(relation)}", ""]
@@ -114,6 +143,10 @@ def comparison(body: dict[str, Any], _url: str, _total: str | None) -> str:
             lines.append(f"- **Only {name}:** {_names(overlap['only'][role['slug']])}")
     lines += ["", "Sources: " + ", ".join(f"<{r['url']}>" for r in roles)]
     return "\n".join(lines) + "\n"
+
+
+def _key(source: dict[str, Any]) -> tuple:
+    return tuple((k, source.get(k)) for k in ("resource", "title", "section"))
 
 
 def _names(entries: list[dict[str, Any]]) -> str:

@@ -47,6 +47,12 @@ def linked_to(relation: InstrumentedAttribute) -> Filter:
     return lambda slug: relation.has(target.slug == slug)
 
 
+def cites(model: type) -> Filter:
+    """Filter on the resources an entry cites in its `sources`, by resource slug."""
+    source = model.sources.property.mapper.class_
+    return lambda slug: model.sources.any(linked_to(source.resource)(slug))
+
+
 def workflow_role(slug: str) -> ColumnElement[bool]:
     """Workflows a role owns or performs at least one stage of."""
     return or_(
@@ -72,6 +78,11 @@ class Collection:
     example_slug: str = ""
     example_query: str = ""
 
+    def __post_init__(self) -> None:
+        # Every collection whose entries cite sources can be filtered by them.
+        if hasattr(self.model, "sources"):
+            object.__setattr__(self, "filters", {**self.filters, "source": cites(self.model)})
+
     @property
     def singular(self) -> str:
         """CamelCase singular, e.g. SubDiscipline."""
@@ -92,8 +103,22 @@ class Collection:
         return re.sub(r"(?<!^)(?=[A-Z])", "-", self.singular).lower()
 
 
-# In dependency order: an entry may only refer to entries of collections above it.
+# In dependency order: an entry may only refer to entries of collections above it. Resources
+# come first: every other collection cites them in its `sources`.
 COLLECTIONS: tuple[Collection, ...] = (
+    Collection(
+        "resources",
+        "Resources",
+        "The sources every other entry cites: the two articles, the resources they recommend, "
+        "and the editors (`editorial`) for what is written from general knowledge.",
+        Resource,
+        knowledge.ResourceSchema,
+        knowledge.ResourceListArgs,
+        knowledge.ResourceItemArgs,
+        filters={"kind": equals(Resource.kind)},
+        example_slug="the-devops-roadmap",
+        example_query="kind=recommended",
+    ),
     Collection(
         "tags",
         "Tags",
@@ -234,18 +259,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         filters={"kind": equals(Topic.kind)},
         example_slug="historical-silos",
         example_query="kind=history",
-    ),
-    Collection(
-        "resources",
-        "Resources",
-        "The source articles and recommended further reading.",
-        Resource,
-        knowledge.ResourceSchema,
-        knowledge.ResourceListArgs,
-        knowledge.ResourceItemArgs,
-        filters={"kind": equals(Resource.kind)},
-        example_slug="the-devops-roadmap",
-        example_query="kind=recommended",
     ),
 )
 

@@ -146,6 +146,10 @@ def list_args(
     """Build the query-arguments schema of one collection's list operation."""
     sortable = ("slug", *sort, "created_at", "updated_at")
     attrs: dict[str, fields.Field] = dict(filters)
+    if "sources" in entry_schema._declared_fields:
+        from .sources import source_filter  # sources.py builds on this module
+
+        attrs["source"] = source_filter()
     attrs["sort"] = CommaSeparated(
         sortable,
         signed=True,

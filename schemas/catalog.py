@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from .base import EntrySchema, embedded_field, item_args, list_args
 from .fields import Slug, SlugList, name_field, text, text_field
+from .sources import sources_field
 
 TOOL_CATEGORIES = (
     "language",
@@ -49,6 +50,7 @@ class ResponsibilitySchema(EntrySchema):
     name = name_field(required=True, metadata={"example": "Continuous Integration"})
     summary = text_field(required=True)
     roles = owner_roles("Slugs of the roles that carry this responsibility.")
+    sources = sources_field()
     embedded = embedded_field("Responsibility", EXPAND)
 
 
@@ -67,6 +69,7 @@ class ToolSchema(EntrySchema):
     )
     summary = text_field(required=True)
     roles = owner_roles("Slugs of the roles that use this tool.")
+    sources = sources_field()
     embedded = embedded_field("Tool", EXPAND)
 
 
@@ -81,6 +84,7 @@ class MetricSchema(EntrySchema):
     abbreviation = text(20, allow_none=True, load_default=None, metadata={"example": "MTTR"})
     summary = text_field(required=True)
     roles = owner_roles("Slugs of the roles that own this metric.")
+    sources = sources_field()
     embedded = embedded_field("Metric", EXPAND)
 
 
@@ -105,6 +109,7 @@ class SubDisciplineSchema(EntrySchema):
         },
     )
     roles = owner_roles("Slugs of the roles that practise it.")
+    sources = sources_field()
     embedded = embedded_field("SubDiscipline", EXPAND)
 
 

@@ -53,6 +53,15 @@ class ComparedRoleSchema(Schema):
     version = fields.Integer(metadata={"description": "The role's version, to pin a citation."})
 
 
+class CellSourceSchema(Schema):
+    resource = fields.String(metadata={"example": "developer-vs-devops-who-does-what"})
+    title = fields.String(
+        metadata={"example": "Developer vs. DevOps: Who Does What? (The Ultimate Masterclass)"}
+    )
+    section = fields.String(allow_none=True, metadata={"example": "7. Technical Comparison Matrix"})
+    url = fields.String(metadata={"example": "/v1/resources/developer-vs-devops-who-does-what"})
+
+
 class AspectSchema(Schema):
     aspect = fields.String(metadata={"example": "key_metric"})
     label = fields.String(metadata={"example": "Key metric"})
@@ -65,6 +74,14 @@ class AspectSchema(Schema):
                 "developer": "Number of features shipped and sprint velocity.",
                 "devops-engineer": "Mean time to recovery and deployment frequency.",
             },
+        },
+    )
+    sources = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(CellSourceSchema)),
+        metadata={
+            "description": "Role slug → the sources of that role's value: an article and its "
+            "section, or `editorial` where the editors wrote the cell from general knowledge."
         },
     )
 

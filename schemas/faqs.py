@@ -3,6 +3,7 @@
 from .base import EntrySchema, embedded_field, item_args, list_args
 from .catalog import owner_roles, role_filter
 from .fields import Slug, SlugList, name_field, text_field
+from .sources import sources_field
 
 
 class TagSchema(EntrySchema):
@@ -15,6 +16,7 @@ class TagSchema(EntrySchema):
     name = name_field(required=True, metadata={"example": "CALMS"})
     summary = text_field(required=True)
     faqs = SlugList(dump_only=True, metadata={"description": "Slugs of the FAQ entries tagged."})
+    sources = sources_field()
     embedded = embedded_field("Tag", EXPAND)
 
 
@@ -29,6 +31,7 @@ class FaqSchema(EntrySchema):
     answer = text_field(required=True)
     roles = owner_roles("Slugs of the roles the question is about.")
     tags = SlugList(load_default=list, metadata={"description": "Tag slugs.", "example": ["iac"]})
+    sources = sources_field()
     embedded = embedded_field("Faq", EXPAND)
 
 

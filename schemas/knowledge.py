@@ -4,9 +4,10 @@ from marshmallow import fields, validate
 
 from .base import EntrySchema, item_args, list_args
 from .fields import name_field, text, text_field
+from .sources import sources_field
 
 TOPIC_KINDS = ("history", "comparison", "case-study", "guidance", "culture", "example")
-RESOURCE_KINDS = ("recommended", "source")
+RESOURCE_KINDS = ("source", "recommended", "editorial")
 
 
 class PracticeSchema(EntrySchema):
@@ -22,6 +23,7 @@ class PracticeSchema(EntrySchema):
         metadata={"description": "Place within the framework, from 1.", "example": 2},
     )
     summary = text_field(required=True)
+    sources = sources_field()
 
 
 class TopicSchema(EntrySchema):
@@ -37,10 +39,14 @@ class TopicSchema(EntrySchema):
     )
     summary = text_field(required=True)
     body = text_field(required=True)
+    sources = sources_field()
 
 
 class ResourceSchema(EntrySchema):
-    """A source article or a recommended resource for further reading."""
+    """A source article, a recommended resource, or the editors: what entries cite.
+
+    Resources are the sources other entries' `sources` name; they carry none themselves.
+    """
 
     COLLECTION = "resources"
 
@@ -48,7 +54,12 @@ class ResourceSchema(EntrySchema):
     kind = fields.String(
         required=True,
         validate=validate.OneOf(RESOURCE_KINDS),
-        metadata={"description": "`source` or `recommended`.", "example": "recommended"},
+        metadata={
+            "description": "`source` (an article the content is drawn from), `recommended` "
+            "(further reading) or `editorial` (the editors, for what they wrote from general "
+            "knowledge).",
+            "example": "recommended",
+        },
     )
     summary = text_field(required=True)
     url = fields.Url(allow_none=True, load_default=None, validate=validate.Length(max=500))

@@ -4,6 +4,7 @@ from marshmallow import fields
 
 from .base import EntrySchema, embedded_field, item_args, list_args
 from .fields import Slug, SlugList, name_field, text_field
+from .sources import sources_field
 
 
 def matrix_field(description: str, example: str) -> fields.String:
@@ -79,6 +80,7 @@ class RoleSchema(EntrySchema):
     faqs = SlugList(
         dump_only=True, metadata={"description": "Slugs of FAQ entries about this role."}
     )
+    sources = sources_field()
     embedded = embedded_field("Role", EXPAND)
 
 

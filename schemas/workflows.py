@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 from .base import EntrySchema, StrictSchema, embedded_field, item_args, list_args
 from .catalog import role_filter
 from .fields import Slug, SlugList, SlugRef, name_field, text_field
+from .sources import sources_field
 
 WORKFLOW_KINDS = ("loop", "pipeline")
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -42,6 +43,7 @@ class WorkflowSchema(EntrySchema):
         metadata={"description": "Slug of the role that owns the workflow."},
     )
     stages = fields.List(fields.Nested(WorkflowStageSchema), required=True)
+    sources = sources_field()
     embedded = embedded_field("Workflow", EXPAND)
 
 
@@ -66,6 +68,7 @@ class ScheduleSchema(EntrySchema):
     summary = text_field(required=True)
     role = SlugRef(required=True, metadata={"description": "Slug of the role."})
     entries = fields.List(fields.Nested(ScheduleEntrySchema), required=True)
+    sources = sources_field()
     embedded = embedded_field("Schedule", EXPAND)
 
 

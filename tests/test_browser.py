@@ -167,6 +167,23 @@ def test_comparison_of_developer_and_devops_engineer(explorer):
     assert explorer.problems == []
 
 
+def test_comparison_names_the_source_of_each_cell(explorer):
+    roles = by_slug("roles")
+    page = explorer.page
+    page.select_option("#role-b", "platform-engineer")
+    matrix = page.locator("table.matrix")
+    article = matrix.locator("td", has_text=roles["platform-engineer"]["output"])
+    expect(article.locator(".cited")).to_contain_text("8. SRE vs. Platform Engineering vs. DevOps")
+    expect(article).not_to_have_class("editorial")
+    # A cell the articles do not give: written by the editors, shown as theirs, in italics.
+    ours = matrix.locator("td", has_text=roles["platform-engineer"]["pain_points"])
+    expect(ours).to_have_class("editorial")
+    expect(ours.locator(".cited a")).to_have_text("our editors (general knowledge)")
+    expect(ours.locator(".cited a")).to_have_attribute("href", "/v1/resources/editorial")
+    assert ours.locator(".value").evaluate("node => getComputedStyle(node).fontStyle") == "italic"
+    assert explorer.problems == []
+
+
 def test_comparison_revalidates_with_the_etag_it_kept(explorer, site):
     page = explorer.page
     path = "/v1/compare?roles=developer,devops-engineer"

@@ -8,6 +8,7 @@ from .knowledge import Practice, Resource, Topic
 from .roles import Role
 from .schedules import Schedule, ScheduleEntry
 from .search import SearchDocument, SearchTerm
+from .sources import Source
 from .workflows import Workflow, WorkflowStage
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ScheduleEntry",
     "SearchDocument",
     "SearchTerm",
+    "Source",
     "SubDiscipline",
     "Tag",
     "Tool",

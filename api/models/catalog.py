@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import NAME_LENGTH, Base, Entry
 from .roles import role_metrics, role_responsibilities, role_tools, sub_discipline_roles
+from .sources import sources_of
 
 
 class Responsibility(Entry, Base):
@@ -19,6 +20,7 @@ class Responsibility(Entry, Base):
         back_populates="responsibilities",
         order_by="Role.slug",
     )
+    sources = sources_of("Responsibility", "responsibilities")
 
 
 class Tool(Entry, Base):
@@ -29,6 +31,7 @@ class Tool(Entry, Base):
     summary: Mapped[str] = mapped_column(Text)
 
     roles = relationship("Role", secondary=role_tools, back_populates="tools", order_by="Role.slug")
+    sources = sources_of("Tool", "tools")
 
 
 class Metric(Entry, Base):
@@ -41,6 +44,7 @@ class Metric(Entry, Base):
     roles = relationship(
         "Role", secondary=role_metrics, back_populates="metrics", order_by="Role.slug"
     )
+    sources = sources_of("Metric", "metrics")
 
 
 class SubDiscipline(Entry, Base):
@@ -58,3 +62,4 @@ class SubDiscipline(Entry, Base):
         back_populates="sub_disciplines",
         order_by="Role.slug",
     )
+    sources = sources_of("SubDiscipline", "sub-disciplines")

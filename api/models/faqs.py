@@ -4,6 +4,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import NAME_LENGTH, Base, Entry, link_table
+from .sources import sources_of
 
 faq_roles = link_table("faq_roles", faq_id="faqs.id", role_id="roles.id")
 faq_tags = link_table("faq_tags", faq_id="faqs.id", tag_id="tags.id")
@@ -16,6 +17,7 @@ class Tag(Entry, Base):
     summary: Mapped[str] = mapped_column(Text)
 
     faqs = relationship("Faq", secondary=faq_tags, back_populates="tags", order_by="Faq.slug")
+    sources = sources_of("Tag", "tags")
 
 
 class Faq(Entry, Base):
@@ -26,3 +28,4 @@ class Faq(Entry, Base):
 
     roles = relationship("Role", secondary=faq_roles, back_populates="faqs", order_by="Role.slug")
     tags = relationship("Tag", secondary=faq_tags, back_populates="faqs", order_by="Tag.slug")
+    sources = sources_of("Faq", "faqs")

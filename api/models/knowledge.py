@@ -6,6 +6,7 @@ from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import NAME_LENGTH, Base, Entry
+from .sources import sources_of
 
 
 class Practice(Entry, Base):
@@ -15,6 +16,7 @@ class Practice(Entry, Base):
     framework: Mapped[str] = mapped_column(String(40), index=True)
     position: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
+    sources = sources_of("Practice", "practices")
 
 
 class Topic(Entry, Base):
@@ -24,6 +26,7 @@ class Topic(Entry, Base):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     summary: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    sources = sources_of("Topic", "topics")
 
 
 class Resource(Entry, Base):

@@ -4,6 +4,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import NAME_LENGTH, Base, Entry, link_table
+from .sources import sources_of
 
 role_responsibilities = link_table(
     "role_responsibilities", role_id="roles.id", responsibility_id="responsibilities.id"
@@ -49,3 +50,4 @@ class Role(Entry, Base):
         order_by="SubDiscipline.slug",
     )
     faqs = relationship("Faq", secondary="faq_roles", back_populates="roles", order_by="Faq.slug")
+    sources = sources_of("Role", "roles")

@@ -4,6 +4,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import NAME_LENGTH, Base, Entry
+from .sources import sources_of
 
 
 class Schedule(Entry, Base):
@@ -17,6 +18,7 @@ class Schedule(Entry, Base):
     entries = relationship(
         "ScheduleEntry", order_by="ScheduleEntry.position", cascade="all, delete-orphan"
     )
+    sources = sources_of("Schedule", "schedules")
 
 
 class ScheduleEntry(Base):

@@ -4,6 +4,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import NAME_LENGTH, Base, Entry, link_table
+from .sources import sources_of
 
 workflow_stage_tools = link_table(
     "workflow_stage_tools", stage_id="workflow_stages.id", tool_id="tools.id"
@@ -25,6 +26,7 @@ class Workflow(Entry, Base):
         cascade="all, delete-orphan",
         collection_class=list,
     )
+    sources = sources_of("Workflow", "workflows")
 
 
 class WorkflowStage(Base):

@@ -31,13 +31,11 @@ class UnknownRoles(LookupError):
 
 def load_roles(session: Session, slugs: Sequence[str]) -> list[Role]:
     """The roles in the order asked; UnknownRoles names every slug that matches none."""
-    query = select(Role).where(Role.slug.in_(slugs))
-    found = {
-        role.slug: role
-        for role in session.scalars(
-            query.options(*(selectinload(getattr(Role, r)) for r in RELATIONS))
-        )
-    }
+    sources = Role.sources.property.mapper.class_
+    options = [selectinload(getattr(Role, r)) for r in RELATIONS]
+    options.append(selectinload(Role.sources).selectinload(sources.resource))
+    query = select(Role).where(Role.slug.in_(slugs)).options(*options)
+    found = {role.slug: role for role in session.scalars(query)}
     if missing := [slug for slug in slugs if slug not in found]:
         raise UnknownRoles(missing)
     return [found[slug] for slug in slugs]
@@ -70,6 +68,20 @@ def overlap(roles: Sequence[Role], relation: str) -> dict[str, Any]:
     }
 
 
+def cell_sources(role: Role, aspect: str) -> list[dict[str, Any]]:
+    """The sources of one role that back one aspect (those naming no field back them all)."""
+    return [
+        {
+            "resource": source.resource.slug,
+            "title": source.resource.title,
+            "section": source.section,
+            "url": f"/v1/resources/{source.resource.slug}",
+        }
+        for source in role.sources
+        if not source.field_names or aspect in source.field_names
+    ]
+
+
 def compare(roles: Sequence[Role]) -> dict[str, Any]:
     return {
         "roles": [
@@ -87,6 +99,7 @@ def compare(roles: Sequence[Role]) -> dict[str, Any]:
                 "aspect": aspect,
                 "label": label,
                 "values": {r.slug: getattr(r, aspect) for r in roles},
+                "sources": {r.slug: cell_sources(r, aspect) for r in roles},
             }
             for aspect, label in ASPECTS
         ],

@@ -202,7 +202,8 @@ def index_entry(session: Session, collection: Collection, entry: Any) -> None:
     """(Re)write the entry's search document and record its words."""
     data = collection.schema_instance.dump(entry)
     title_name = title_field(collection)
-    body = "\n".join(_texts(collection.schema_instance, data, {"slug", title_name}))
+    # Sources say where the text comes from; their section headings are not its content.
+    body = "\n".join(_texts(collection.schema_instance, data, {"slug", title_name, "sources"}))
     document = session.scalar(
         select(SearchDocument).where(
             SearchDocument.collection == collection.name, SearchDocument.slug == entry.slug

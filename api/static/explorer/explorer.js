@@ -172,9 +172,7 @@
         "tr",
         {},
         el("th", { scope: "row", text: row.label }),
-        ...roles.map((role) =>
-          el("td", { "data-role": roleLabel(role), text: row.values[role.slug] ?? "—" }),
-        ),
+        ...roles.map((role) => cell(row, role)),
       ),
     );
     const table = el(
@@ -184,6 +182,12 @@
       el("thead", {}, head),
       el("tbody", {}, ...rows),
     );
+    const legend = el("p", {
+      className: "legend",
+      text:
+        "Each cell names its source: a section of one of the two articles, or our editors " +
+        "where the articles say nothing and the cell comes from general knowledge (in italics).",
+    });
     const groups = [
       ["responsibilities", "Responsibilities"],
       ["tools", "Tools"],
@@ -191,7 +195,30 @@
     ]
       .filter(([key]) => body[key])
       .map(([key, label]) => overlap(label, body[key], roles));
-    return [table, ...groups];
+    return [table, legend, ...groups];
+  }
+
+  // One value of the matrix, with the sources that back it; the editors' own in italics.
+  function cell(row, role) {
+    const cited = (row.sources || {})[role.slug] || [];
+    const editorial = cited.length > 0 && cited.every((s) => s.resource === "editorial");
+    return el(
+      "td",
+      { "data-role": roleLabel(role), className: editorial ? "editorial" : "" },
+      el("span", { className: "value", text: row.values[role.slug] ?? "—" }),
+      cited.length ? citations(cited) : null,
+    );
+  }
+
+  function citations(cited) {
+    const line = el("small", { className: "cited" }, "Source: ");
+    cited.forEach((s, index) => {
+      if (index) line.append("; ");
+      const name = s.resource === "editorial" ? "our editors (general knowledge)" : s.title;
+      line.append(apiLink(s.url, name));
+      if (s.section) line.append(`, ${s.section}`);
+    });
+    return line;
   }
 
   function overlap(label, sets, roles) {
