@@ -17,6 +17,10 @@ from schemas.base import EntrySchema, ProblemSchema
 from .config import ConfigError, check_database_url
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+PRECONDITION_ETAG = {
+    "description": "The entry's current ETag: send it as If-Match to retry without a GET.",
+    "schema": {"type": "string"},
+}
 
 
 def schema_name(schema) -> str:
@@ -65,6 +69,8 @@ class ProblemApi(Api):
             response = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+            if status == http.HTTPStatus.PRECONDITION_FAILED:  # api/resources/writing.py
+                response["headers"] = {"ETag": PRECONDITION_ETAG}
             prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "An error, as problem details.", "schema": self.ERROR_SCHEMA}
