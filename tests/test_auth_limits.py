@@ -12,7 +12,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from api.extensions import WRITER, db, make_engine
 from api.models import ApiKey
@@ -245,3 +245,19 @@ def test_a_missing_public_part_does_the_same_work_as_a_wrong_secret(app, monkeyp
     assert work["missing"]["compare_digest"] == 1
     monkeypatch.undo()
     assert traced_calls(app, missing) == traced_calls(app, wrong_secret)
+
+
+def test_a_write_stamps_its_keys_last_use_and_a_refused_one_does_not(app):
+    name = f"stamped-{uuid.uuid4().hex[:8]}"
+    headers = {"Authorization": f"Bearer {make_key(app, name)}"}
+    client = app.test_client()
+
+    def last_used():
+        with app.app_context():
+            query = select(ApiKey.last_used_at).where(ApiKey.name == name)
+            return db.session.scalar(query)
+
+    assert client.post("/v1/faqs", json={}, headers=headers).status_code == 422
+    assert last_used() is None
+    assert client.post("/v1/faqs", json=faq(name), headers=headers).status_code == 201
+    assert last_used() is not None
