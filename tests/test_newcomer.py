@@ -249,12 +249,20 @@ def test_the_apps_dependencies_leave_out_the_test_and_lint_tools():
     assert "ruff" in names(project["optional-dependencies"]["dev"])
 
 
-def test_the_readme_runs_the_projects_own_flask():
-    """A bare `flask` is whatever is on the PATH (a newcomer got `No module named 'apispec'`)."""
-    readme = (ROOT / "README.md").read_text()
-    if re.search(r"(source|\.) \.venv/bin/activate", readme):
-        return  # the README has the reader activate the virtualenv first
-    bare = [
-        line.strip() for line in readme.splitlines() if re.search(r"(?<![/\w])flask --app", line)
-    ]
+def test_the_docs_run_the_projects_own_flask():
+    """A bare `flask` is whatever is on the PATH (a newcomer got `No module named 'apispec'`).
+
+    README.md and docs/ say `.venv/bin/flask`, unless a page has the reader activate the
+    virtualenv first.
+    """
+    bare = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = page.read_text()
+        if re.search(r"(source|\.) \.venv/bin/activate", text):
+            continue
+        bare += [
+            f"{page.relative_to(ROOT)}:{number}: {line.strip()}"
+            for number, line in enumerate(text.splitlines(), start=1)
+            if re.search(r"(?<![/\w])flask --app", line)
+        ]
     assert bare == []
