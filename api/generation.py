@@ -114,9 +114,9 @@ class ContentGeneration(Subscriber):
         """A writer session of this process committed: read the generation again and tell
         every process, before the write answers."""
         value = self.refresh()
-        if self.channel is None or value is None:
+        if self.channel is None:
             return
-        try:
+        try:  # even when the read failed: an empty message has every process read again
             self.channel.publish(encode(value))
         except (redis.RedisError, ConnectionError, OSError) as exc:
             # Others poll while their channel is down, and every SAFETY_INTERVAL anyway.
