@@ -148,8 +148,8 @@ def test_a_copied_run_is_caught(article_runs, text, copied):
     [
         # The first article's conclusion with synonyms swapped, as the fixtures once had it.
         (
-            "Developers write the application code, and DevOps builds the automation platforms that "
-            "let that code be shipped and monitored safely.",
+            "Developers write the application code, and DevOps builds the automation platforms "
+            "that let that code be shipped and monitored safely.",
             True,
         ),
         (
