@@ -22,6 +22,8 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types.version import LATEST_HANDSHAKE_VERSION
 
+from api.mcp_server import absolute
+
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).with_name("flask"))
 BASE_URL = "https://who-does-what.example"
@@ -180,7 +182,8 @@ def test_compare_roles_has_the_matrix_of_both_roles(over_stdio, client):
     expected, headers = rest(client, "/v1/compare", roles=",".join(PAIR))
     assert [r["slug"] for r in body["roles"]] == PAIR
     assert [r["url"] for r in body["roles"]] == [f"{BASE_URL}/v1/roles/{s}" for s in PAIR]
-    assert body["matrix"] == expected["matrix"]
+    # The tool makes the API's relative URLs (the cells' sources) absolute, ready to cite.
+    assert body["matrix"] == absolute(expected["matrix"], BASE_URL)
     assert body["matrix"] and all(set(row["values"]) == set(PAIR) for row in body["matrix"])
     assert body["citation"]["etag"] == headers["ETag"]
 

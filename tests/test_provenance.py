@@ -9,6 +9,7 @@ import pytest
 
 from api.registry import COLLECTIONS
 from api.services.compare import ASPECTS
+from api.services.history import writable_content
 from api.services.seeding import SeedError, seed
 
 from .conftest import bearer
@@ -257,3 +258,13 @@ def test_a_cited_resource_cannot_be_deleted(writer):
     everyone = {f"{c.name}/{slug}" for c in SOURCED for slug in citing(c.name, A2)}
     named = response.json["errors"]["references"]
     assert named and set(named) <= everyone
+
+
+@pytest.mark.parametrize("collection", [c for c in SOURCED], ids=lambda c: c.name)
+def test_the_fixtures_hold_sources_as_the_api_writes_them(client, collection):
+    """A source's title is shown from its resource: it is neither written nor exported."""
+    served = {
+        e["slug"]: writable_content(collection, e)["sources"]
+        for e in client.get(f"/v1/{collection.name}?page_size=100").json
+    }
+    assert served == {e["slug"]: e["sources"] for e in fixture(collection.name)}

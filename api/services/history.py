@@ -4,6 +4,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from marshmallow import fields as ma_fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,25 @@ def snapshot(collection: Collection, entry: Any) -> dict[str, Any]:
 
 
 def writable_content(collection: Collection, data: dict[str, Any]) -> dict[str, Any]:
-    """Only what a client writes (and a fixture holds) of a snapshot or representation."""
+    """Only what a client writes (and a fixture holds) of a snapshot or representation.
+
+    Records nested in a list keep only their writable fields too: a source's `title` is
+    shown from its resource, not written with the entry.
+    """
+    fields = collection.schema_instance.fields
     writable = set(collection.writable_fields)
-    return {key: value for key, value in data.items() if key in writable}
+    return {key: _writable(fields[key], value) for key, value in data.items() if key in writable}
+
+
+def _writable(field: ma_fields.Field, value: Any) -> Any:
+    inner = getattr(field, "inner", None)
+    if not isinstance(inner, ma_fields.Nested) or not isinstance(value, list):
+        return value
+    keep = {f.data_key or name for name, f in inner.schema.fields.items() if not f.dump_only}
+    return [
+        {k: v for k, v in item.items() if k in keep} if isinstance(item, dict) else item
+        for item in value
+    ]
 
 
 def record(
