@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import bindparam, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ..models import ApiKey
@@ -57,7 +57,7 @@ _FIND_KEY = select(
     ApiKey.scope,
     ApiKey.revoked_at,
     func.coalesce(ApiKey.digest, _NO_KEY_DIGEST).label("digest"),
-)
+).select_from(_ONE_ROW.outerjoin(ApiKey, ApiKey.lookup == bindparam("lookup")))
 
 
 def create_key(session: Session, name: str, scope: str) -> str:
@@ -81,8 +81,7 @@ def authenticate(session: Session, key: str) -> VerifiedKey | None:
     lookup, _, secret = key.removeprefix(KEY_PREFIX).partition("_")
     if not LOOKUP.fullmatch(lookup):
         lookup = ""  # malformed: matches no row (and never reaches the database as sent)
-    query = _FIND_KEY.select_from(_ONE_ROW.outerjoin(ApiKey, ApiKey.lookup == lookup))
-    row = session.execute(query).one()
+    row = session.execute(_FIND_KEY, {"lookup": lookup}).one()
     matches = hmac.compare_digest(_digest(secret), row.digest)
     # `&`, not `and`: every condition is evaluated whichever fails first.
     live = (row.id is not None) & (row.revoked_at is None) & looks_like_key(key)
