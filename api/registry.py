@@ -23,6 +23,7 @@ from .models import (
     Responsibility,
     Role,
     Schedule,
+    ScheduleEntry,
     SubDiscipline,
     Tag,
     Tool,
@@ -59,6 +60,11 @@ def workflow_role(slug: str) -> ColumnElement[bool]:
         linked_to(Workflow.owner)(slug),
         Workflow.stages.any(linked_to(WorkflowStage.actor)(slug)),
     )
+
+
+def schedule_tool(slug: str) -> ColumnElement[bool]:
+    """Days with at least one activity that uses the tool."""
+    return Schedule.entries.any(linked_to(ScheduleEntry.tools)(slug))
 
 
 @dataclass(frozen=True)
@@ -219,7 +225,7 @@ COLLECTIONS: tuple[Collection, ...] = (
         knowledge.PracticeSchema,
         knowledge.PracticeListArgs,
         knowledge.PracticeItemArgs,
-        filters={"framework": equals(Practice.framework)},
+        filters={"framework": equals(Practice.framework), "metric": linked_to(Practice.metrics)},
         default_sort=("framework", "position"),
         example_slug="calms-automation",
         example_query="framework=CALMS",
@@ -244,7 +250,7 @@ COLLECTIONS: tuple[Collection, ...] = (
         workflows.ScheduleSchema,
         workflows.ScheduleListArgs,
         workflows.ScheduleItemArgs,
-        filters={"role": linked_to(Schedule.role)},
+        filters={"role": linked_to(Schedule.role), "tool": schedule_tool},
         example_slug="devops-engineer-day",
         example_query="role=devops-engineer",
     ),
@@ -256,7 +262,11 @@ COLLECTIONS: tuple[Collection, ...] = (
         knowledge.TopicSchema,
         knowledge.TopicListArgs,
         knowledge.TopicItemArgs,
-        filters={"kind": equals(Topic.kind)},
+        filters={
+            "kind": equals(Topic.kind),
+            "role": linked_to(Topic.roles),
+            "tag": linked_to(Topic.tags),
+        },
         example_slug="historical-silos",
         example_query="kind=history",
     ),

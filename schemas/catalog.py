@@ -58,7 +58,7 @@ class ToolSchema(EntrySchema):
     """A tool, language or platform, with its category and the roles that use it."""
 
     COLLECTION = "tools"
-    RELATED = {"roles": "roles?tool={slug}"}
+    RELATED = {"roles": "roles?tool={slug}", "schedules": "schedules?tool={slug}"}
     EXPAND = ROLES_EXPAND
 
     name = name_field(required=True, metadata={"example": "Terraform"})
@@ -77,7 +77,7 @@ class MetricSchema(EntrySchema):
     """A metric and the roles that own it."""
 
     COLLECTION = "metrics"
-    RELATED = {"roles": "roles?metric={slug}"}
+    RELATED = {"roles": "roles?metric={slug}", "practices": "practices?metric={slug}"}
     EXPAND = ROLES_EXPAND
 
     name = name_field(required=True, metadata={"example": "Mean Time to Recovery"})

@@ -10,7 +10,7 @@ class TagSchema(EntrySchema):
     """A tag grouping FAQ entries by concept."""
 
     COLLECTION = "tags"
-    RELATED = {"faqs": "faqs?tag={slug}"}
+    RELATED = {"faqs": "faqs?tag={slug}", "topics": "topics?tag={slug}"}
     EXPAND = {"faqs": "FaqSchema"}
 
     name = name_field(required=True, metadata={"example": "CALMS"})

@@ -2,8 +2,9 @@
 
 from marshmallow import fields, validate
 
-from .base import EntrySchema, item_args, list_args
-from .fields import name_field, text, text_field
+from .base import EntrySchema, embedded_field, item_args, list_args
+from .catalog import owner_roles, role_filter
+from .fields import Slug, SlugList, name_field, text, text_field
 from .sources import sources_field
 
 TOPIC_KINDS = ("history", "comparison", "case-study", "guidance", "culture", "example")
@@ -14,6 +15,7 @@ class PracticeSchema(EntrySchema):
     """A pillar of a practice framework such as CALMS."""
 
     COLLECTION = "practices"
+    EXPAND = {"metrics": "MetricSchema"}
 
     name = name_field(required=True, metadata={"example": "Automation"})
     framework = text(40, required=True, metadata={"example": "CALMS"})
@@ -23,13 +25,22 @@ class PracticeSchema(EntrySchema):
         metadata={"description": "Place within the framework, from 1.", "example": 2},
     )
     summary = text_field(required=True)
+    metrics = SlugList(
+        load_default=list,
+        metadata={
+            "description": "Slugs of the metrics the pillar names (Measurement).",
+            "example": ["deployment-frequency"],
+        },
+    )
     sources = sources_field()
+    embedded = embedded_field("Practice", EXPAND)
 
 
 class TopicSchema(EntrySchema):
     """A piece of background: history, a case study, a comparison, guidance."""
 
     COLLECTION = "topics"
+    EXPAND = {"roles": "RoleSchema", "tags": "TagSchema"}
 
     title = name_field(required=True, metadata={"example": "The wall between Dev and Ops"})
     kind = fields.String(
@@ -39,7 +50,12 @@ class TopicSchema(EntrySchema):
     )
     summary = text_field(required=True)
     body = text_field(required=True)
+    roles = owner_roles("Slugs of the roles the topic is about.")
+    tags = SlugList(
+        load_default=list, metadata={"description": "Tag slugs.", "example": ["history"]}
+    )
     sources = sources_field()
+    embedded = embedded_field("Topic", EXPAND)
 
 
 class ResourceSchema(EntrySchema):
@@ -74,6 +90,7 @@ PracticeListArgs = list_args(
     PracticeSchema,
     sort=("name", "position"),
     framework=text(40, metadata={"description": "Only this framework's pillars."}),
+    metric=Slug(metadata={"description": "Only pillars that name this metric (a metric slug)."}),
 )
 PracticeItemArgs = item_args(PracticeSchema)
 TopicListArgs = list_args(
@@ -82,6 +99,8 @@ TopicListArgs = list_args(
     kind=fields.String(
         validate=validate.OneOf(TOPIC_KINDS), metadata={"description": "Only topics of this kind."}
     ),
+    role=role_filter("topics"),
+    tag=Slug(metadata={"description": "Only topics with this tag (a tag slug)."}),
 )
 TopicItemArgs = item_args(TopicSchema)
 ResourceListArgs = list_args(

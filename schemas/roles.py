@@ -28,6 +28,7 @@ class RoleSchema(EntrySchema):
         "faqs": "faqs?role={slug}",
         "schedules": "schedules?role={slug}",
         "workflows": "workflows?role={slug}",
+        "topics": "topics?role={slug}",
     }
     EXPAND = {
         "responsibilities": "ResponsibilitySchema",

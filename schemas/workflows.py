@@ -56,6 +56,14 @@ class ScheduleEntrySchema(StrictSchema):
         metadata={"description": "Local time, 24-hour HH:MM.", "example": "09:30"},
     )
     activity = text_field(required=True, metadata={"example": "Standup meeting."})
+    tools = SlugList(load_default=list, metadata={"description": "Slugs of the tools used."})
+    responsibilities = SlugList(
+        load_default=list,
+        metadata={"description": "Slugs of the responsibilities the activity is part of."},
+    )
+    metrics = SlugList(
+        load_default=list, metadata={"description": "Slugs of the metrics it concerns."}
+    )
 
 
 class ScheduleSchema(EntrySchema):
@@ -86,5 +94,10 @@ WorkflowListArgs = list_args(
     ),
 )
 WorkflowItemArgs = item_args(WorkflowSchema)
-ScheduleListArgs = list_args(ScheduleSchema, sort=("name",), role=role_filter("schedules"))
+ScheduleListArgs = list_args(
+    ScheduleSchema,
+    sort=("name",),
+    role=role_filter("schedules"),
+    tool=Slug(metadata={"description": "Only days with an activity that uses this tool."}),
+)
 ScheduleItemArgs = item_args(ScheduleSchema)

@@ -1,6 +1,7 @@
 """The facts of the two source articles are reachable through the API."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -251,3 +252,90 @@ def test_an_sla_is_an_agreement_not_an_objective():
 def test_generic_words_are_not_expanded(word):
     # Expanding everyday words ("how do teams handle outages" -> "work") skews the ranking.
     assert word not in GLOSSARY
+
+
+def seed_file(name: str) -> list[dict]:
+    return json.loads((ROOT / "seed" / f"{name}.json").read_text())
+
+
+# Questions a learner asks, in their words, and the FAQ entry that answers each.
+LEARNER_QUESTIONS = [
+    ("who was patrick debois", "who-is-patrick-debois"),
+    ("which tools does each role use", "which-tools-does-each-role-use"),
+    ("pain points of each role", "what-are-each-roles-pain-points"),
+    ("what is each role's philosophy", "what-is-each-roles-philosophy"),
+    ("which programming languages do devops engineers use", "which-languages-does-each-role-use"),
+    ("what is sprint velocity", "what-is-sprint-velocity"),
+    ("what is a container registry", "what-is-a-container-registry"),
+    ("what is a rolling deploy", "what-is-a-rolling-deploy"),
+    (
+        "platform engineering vs devops and sre",
+        "how-does-platform-engineering-differ-from-devops-and-sre",
+    ),
+    ("what does automation mean for a developer", "what-does-automation-mean-to-each-role"),
+    ("is the signup route a POST", "what-http-method-does-the-signup-route-use"),
+]
+
+
+@pytest.mark.parametrize(("question", "slug"), LEARNER_QUESTIONS)
+def test_a_learners_question_finds_its_answer(client, question, slug):
+    hits = client.get("/v1/search", query_string={"q": question, "type": "faq"}).json["hits"]
+    assert hits and hits[0]["slug"] == slug, [h["slug"] for h in hits[:3]]
+
+
+def test_the_debois_faq_quotes_him_as_a_quotation(client):
+    answer = client.get("/v1/faqs/who-is-patrick-debois").json["answer"]
+    quote = (
+        "DevOps is about creating a culture of collaboration where everyone shares responsibility."
+    )
+    assert f"\u201c{quote}\u201d" in answer
+
+
+def test_comparison_and_developer_tags_group_faqs(client):
+    for tag in ("comparison", "developer"):
+        assert len(client.get(f"/v1/faqs?tag={tag}&page_size=100").json) >= 5, tag
+    scale = client.get("/v1/faqs/what-does-scale-mean-to-each-role").json["tags"]
+    assert {"comparison", "developer"} <= set(scale)
+    assert (
+        "testing"
+        not in client.get("/v1/faqs/what-status-codes-does-the-signup-route-return").json["tags"]
+    )
+    assert "ci-cd" not in client.get("/v1/faqs/why-does-the-difference-matter").json["tags"]
+
+
+def test_calms_measurement_links_the_metrics_it_names(client):
+    # The metrics whose own sources cite the CALMS section are the ones Measurement names.
+    named = {
+        m["slug"]
+        for m in seed_file("metrics")
+        if any(s["section"] == "The CALMS Framework" for s in m["sources"])
+    }
+    assert client.get("/v1/practices/calms-measurement").json["metrics"] == sorted(named)
+    practices = client.get("/v1/practices?metric=error-rate").json
+    assert [p["slug"] for p in practices] == ["calms-measurement"]
+
+
+def test_every_tool_an_activity_names_is_linked_to_it(client):
+    tools = {t["slug"]: t["name"] for t in seed_file("tools")}
+    for schedule in seed_file("schedules"):
+        served = client.get(f"/v1/schedules/{schedule['slug']}").json["entries"]
+        for entry in served:
+            named = {
+                slug
+                for slug, name in tools.items()
+                if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", entry["activity"])
+            }
+            assert named <= set(entry["tools"]), (schedule["slug"], entry["time"])
+    days = client.get("/v1/schedules?tool=terraform").json
+    assert [d["slug"] for d in days] == ["devops-engineer-day"]
+
+
+def test_every_topic_has_roles_and_tags_and_is_found_by_them(client):
+    topics = client.get("/v1/topics?page_size=100").json
+    assert all(t["roles"] and t["tags"] for t in topics)
+    for role in ("platform-engineer", "developer"):
+        expected = {t["slug"] for t in topics if role in t["roles"]}
+        found = client.get(f"/v1/topics?role={role}&page_size=100").json
+        assert {t["slug"] for t in found} == expected
+    history = client.get("/v1/topics?tag=history&page_size=100").json
+    assert {t["slug"] for t in history} == {t["slug"] for t in topics if "history" in t["tags"]}

@@ -3,10 +3,16 @@
 from datetime import date
 
 from sqlalchemy import Date, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import NAME_LENGTH, Base, Entry
+from .base import NAME_LENGTH, Base, Entry, link_table
 from .sources import sources_of
+
+practice_metrics = link_table(
+    "practice_metrics", practice_id="practices.id", metric_id="metrics.id"
+)
+topic_roles = link_table("topic_roles", topic_id="topics.id", role_id="roles.id")
+topic_tags = link_table("topic_tags", topic_id="topics.id", tag_id="tags.id")
 
 
 class Practice(Entry, Base):
@@ -16,6 +22,9 @@ class Practice(Entry, Base):
     framework: Mapped[str] = mapped_column(String(40), index=True)
     position: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
+
+    # The metrics a pillar names (Measurement: deployment frequency, error rates, ...).
+    metrics = relationship("Metric", secondary=practice_metrics, order_by="Metric.slug")
     sources = sources_of("Practice", "practices")
 
 
@@ -26,6 +35,9 @@ class Topic(Entry, Base):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     summary: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+
+    roles = relationship("Role", secondary=topic_roles, order_by="Role.slug")
+    tags = relationship("Tag", secondary=topic_tags, order_by="Tag.slug")
     sources = sources_of("Topic", "topics")
 
 

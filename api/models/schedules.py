@@ -3,8 +3,21 @@
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import NAME_LENGTH, Base, Entry
+from .base import NAME_LENGTH, Base, Entry, link_table
 from .sources import sources_of
+
+# What a timed activity involves: the tools used, the responsibility exercised, the metric.
+schedule_entry_tools = link_table(
+    "schedule_entry_tools", entry_id="schedule_entries.id", tool_id="tools.id"
+)
+schedule_entry_responsibilities = link_table(
+    "schedule_entry_responsibilities",
+    entry_id="schedule_entries.id",
+    responsibility_id="responsibilities.id",
+)
+schedule_entry_metrics = link_table(
+    "schedule_entry_metrics", entry_id="schedule_entries.id", metric_id="metrics.id"
+)
 
 
 class Schedule(Entry, Base):
@@ -31,3 +44,11 @@ class ScheduleEntry(Base):
     position: Mapped[int] = mapped_column(Integer)
     time: Mapped[str] = mapped_column(String(5))
     activity: Mapped[str] = mapped_column(Text)
+
+    tools = relationship("Tool", secondary=schedule_entry_tools, order_by="Tool.slug")
+    responsibilities = relationship(
+        "Responsibility",
+        secondary=schedule_entry_responsibilities,
+        order_by="Responsibility.slug",
+    )
+    metrics = relationship("Metric", secondary=schedule_entry_metrics, order_by="Metric.slug")
