@@ -192,3 +192,18 @@ class ProblemSchema(Schema):
     errors = fields.Dict(
         metadata={"description": "For validation problems: each offending field with its messages."}
     )
+    errors_left_out = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={
+            "description": "How many messages were left out of `errors`, per field shown: "
+            "at most 5 per field and 25 in all are given.",
+            "example": {"tags": 985},
+        },
+    )
+    fields_left_out = fields.Integer(
+        metadata={
+            "description": "How many offending fields `errors` leaves out: at most 20 are named.",
+            "example": 3,
+        }
+    )
