@@ -146,7 +146,7 @@ def list_keys_command() -> None:
 @click.argument("name")
 @needs_database
 def revoke_key_command(name: str) -> None:
-    """Revoke a key: it stops working at once."""
+    """Revoke a key: at once in this process, within API_KEY_CACHE_SECONDS in running servers."""
     if not revoke_key(db.session, name):
         raise click.UsageError(f"no live key named {name!r}")
     click.echo(f"revoked {name!r}")
