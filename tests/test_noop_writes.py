@@ -16,7 +16,7 @@ from api.services.history import writable_content
 
 from .conftest import bearer
 
-FAQ = "what-does-automation-mean-in-calms"
+FAQ = "when-should-a-task-be-automated"
 UNORDERED_TAGS = ["sre", "devops", "careers"]
 
 

@@ -5,6 +5,7 @@ from .catalog import Metric, Responsibility, SubDiscipline, Tool
 from .faqs import Faq, Tag
 from .history import ApiKey, IdempotentRequest, Revision
 from .knowledge import Practice, Resource, Topic
+from .renames import SlugRename
 from .roles import Role
 from .schedules import Schedule, ScheduleEntry
 from .search import SearchDocument, SearchTerm
@@ -27,6 +28,7 @@ __all__ = [
     "ScheduleEntry",
     "SearchDocument",
     "SearchTerm",
+    "SlugRename",
     "Source",
     "SubDiscipline",
     "Tag",

@@ -1,12 +1,13 @@
 """The views every collection shares (list, create, read, replace, patch, delete)."""
 
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import RAISE, ValidationError
 
 from ..extensions import db
 from ..registry import Collection
-from ..services.entries import list_entries
+from ..services.entries import list_entries, renamed_to
 from ..services.history import snapshot, writable_content
 from ..services.writes import (
     WriteRefused,
@@ -52,6 +53,44 @@ def _filters_doc(collection: Collection) -> str:
     return f" Filter with {', '.join(f'`{name}`' for name in collection.filters)}."
 
 
+def _moved(how: str) -> dict:
+    """Documentation of the redirect a renamed slug answers with."""
+    return {
+        "description": f"The slug was renamed: `Location` is the entry's URL now ({how}). "
+        "Sub-URLs (revisions) move the same way.",
+        "headers": {
+            "Location": {
+                "description": "The same URL with the new slug.",
+                "schema": {"type": "string"},
+            }
+        },
+    }
+
+
+MOVED_READ = _moved("301 Moved Permanently: read it there")
+MOVED_WRITE = _moved("308 Permanent Redirect: repeat the request there")
+
+
+def redirect_renamed(collection: Collection, response: Response) -> Response:
+    """A 404 for a slug that was renamed becomes a redirect to the entry's new URL.
+
+    Only misses pay for the lookup. Reads get 301; writes 308, which keeps the method and body.
+    """
+    slug = (request.view_args or {}).get("slug")
+    old = f"/v1/{collection.name}/{slug}"
+    if response.status_code != 404 or not slug or not request.path.startswith(old):
+        return response
+    new = renamed_to(db.session, collection, slug)
+    if new is None:
+        return response
+    location = f"/v1/{collection.name}/{new}{request.path[len(old) :]}"
+    if request.query_string:
+        location += f"?{request.query_string.decode('latin-1')}"
+    status = 301 if request.method in ("GET", "HEAD") else 308
+    body = {"detail": f"'{slug}' was renamed '{new}'. Follow Location.", "location": location}
+    return json_response(body, status=status, headers={"Location": location})
+
+
 def collection_blueprint(collection: Collection) -> Blueprint:
     """A Blueprint serving /v1/<name>, /v1/<name>/<slug> and the entries' revisions."""
     blp = Blueprint(
@@ -62,6 +101,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
     )
     title, label, camel = collection.title.lower(), collection.label, collection.singular
     read_schema = collection.schema(partial=True)
+    blp.after_request(lambda response: redirect_renamed(collection, response))
 
     @blp.route("")
     class EntryList(MethodView):
@@ -118,10 +158,12 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             "hit or another entry's `links`): every field, its `version` and timestamps, and "
             "links to related entries; cite its URL and version. Shape it with `fields` and "
             "`expand`. Unknown slugs answer 404; deleted ones 410 with a link to their last "
-            f"revision. Example: `/v1/{collection.name}/{collection.example_slug}`.",
+            "revision; renamed ones 301 with the new URL in `Location`. "
+            f"Example: `/v1/{collection.name}/{collection.example_slug}`.",
         )
         @blp.arguments(collection.item_args, location="query", unknown=RAISE, as_kwargs=False)
         @blp.response(200, read_schema, headers=READ_HEADERS)
+        @blp.alt_response(301, **MOVED_READ)
         @blp.alt_response(404, response="NOT_FOUND")
         @blp.alt_response(410, response="GONE")
         @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
@@ -139,6 +181,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         )
         @blp.arguments(collection.schema, location="json", unknown=RAISE)
         @blp.response(200, read_schema, headers=WRITE_HEADERS)
+        @blp.alt_response(308, **MOVED_WRITE)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def put(self, data, slug):
             entry = find_entry(collection, slug)
@@ -157,6 +200,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         )
         @blp.doc(requestBody=merge_patch_body(collection))
         @blp.response(200, read_schema, headers=WRITE_HEADERS)
+        @blp.alt_response(308, **MOVED_WRITE)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def patch(self, slug):
             patch = request_object()  # a malformed body is refused before preconditions
@@ -179,6 +223,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             security=[{"bearerAuth": []}],
         )
         @blp.response(204)
+        @blp.alt_response(308, **MOVED_WRITE)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def delete(self, slug):
             entry = find_entry(collection, slug)

@@ -10,6 +10,7 @@ from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from schemas.fields import is_slug
 
+from ..models import SlugRename
 from ..registry import Collection
 
 
@@ -79,3 +80,21 @@ def get_entry(session: Session, collection: Collection, slug: str) -> Any | None
 def count_entries(session: Session, models: Sequence[type]) -> dict[type, int]:
     """How many entries each model's table holds."""
     return {model: session.scalar(select(func.count()).select_from(model)) for model in models}
+
+
+MAX_RENAMES = 10  # a chain of renames longer than this is a loop
+
+
+def renamed_to(session: Session, collection: Collection, slug: str) -> str | None:
+    """The slug an entry once called `slug` has now (after every later rename), or None."""
+    current, seen = None, {slug}
+    while is_slug(slug) and len(seen) <= MAX_RENAMES:
+        query = select(SlugRename.new_slug).where(
+            SlugRename.collection == collection.name, SlugRename.old_slug == slug
+        )
+        slug = session.scalar(query)
+        if slug is None or slug in seen:
+            break
+        current = slug
+        seen.add(slug)
+    return current
