@@ -1,9 +1,74 @@
 """FAQ entries and tags."""
 
+from marshmallow import ValidationError, fields, validate
+
 from .base import EntrySchema, embedded_field, item_args, list_args
 from .catalog import owner_roles, role_filter
-from .fields import Slug, SlugList, name_field, text_field
+from .fields import NO_NUL, NO_NUL_PATTERN, Slug, SlugList, name_field, text_field
 from .sources import sources_field
+
+EXAMPLES_MIN, EXAMPLES_MAX = 3, 6
+EXAMPLE_MIN_LENGTH, EXAMPLE_MAX_LENGTH = 8, 200
+
+
+def same_words(text: str) -> str:
+    """A question as compared with others: case and spacing do not count."""
+    return " ".join(text.casefold().split())
+
+
+class ExampleList(fields.List):
+    """Other ways people ask an FAQ's question: none, or 3 to 6 distinct strings.
+
+    Distinct means distinct once case and spacing are ignored, from each other and from the
+    entry's own `question` (in the same body).
+    """
+
+    def __init__(self, **kwargs):
+        item = fields.String(
+            validate=[validate.Length(EXAMPLE_MIN_LENGTH, EXAMPLE_MAX_LENGTH), NO_NUL],
+            metadata={"pattern": NO_NUL_PATTERN, "example": "do devops folks even code?"},
+        )
+        super().__init__(item, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        examples = super()._deserialize(value, attr, data, **kwargs)
+        if examples and not EXAMPLES_MIN <= len(examples) <= EXAMPLES_MAX:
+            raise ValidationError(
+                f"Give {EXAMPLES_MIN} to {EXAMPLES_MAX} example questions (or none); "
+                f"got {len(examples)}."
+            )
+        question = data.get("question") if isinstance(data, dict) else None
+        seen = {same_words(question): "the question"} if isinstance(question, str) else {}
+        errors = {}
+        for index, example in enumerate(examples):
+            key = same_words(example)
+            if key in seen:
+                errors[index] = [f"Repeats {seen[key]} (case and spacing aside)."]
+            else:
+                seen[key] = f"example {index}"
+        if errors:
+            raise ValidationError(errors)
+        return examples
+
+
+def examples_field() -> ExampleList:
+    return ExampleList(
+        load_default=list,
+        metadata={
+            "description": f"Other ways people ask the question, in their own words: "
+            f"{EXAMPLES_MIN} to {EXAMPLES_MAX} distinct strings of {EXAMPLE_MIN_LENGTH} to "
+            f"{EXAMPLE_MAX_LENGTH} characters, none equal to `question` or to another "
+            "(case and spacing aside). Searched with the entry. Optional in a write, where "
+            "leaving it out (or `[]`) means none; every FAQ in the fixtures has them.",
+            "maxItems": EXAMPLES_MAX,
+            "uniqueItems": True,
+            "example": [
+                "do devops folks even code?",
+                "is writing software part of an ops engineer's job",
+                "my manager asked if our devops hire will be programming",
+            ],
+        },
+    )
 
 
 class TagSchema(EntrySchema):
@@ -29,6 +94,7 @@ class FaqSchema(EntrySchema):
 
     question = text_field(required=True, metadata={"example": "Do DevOps engineers write code?"})
     answer = text_field(required=True)
+    examples = examples_field()
     roles = owner_roles("Slugs of the roles the question is about.")
     tags = SlugList(load_default=list, metadata={"description": "Tag slugs.", "example": ["iac"]})
     sources = sources_field()

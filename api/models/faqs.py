@@ -1,6 +1,6 @@
 """FAQ entries and the tags that group them."""
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import NAME_LENGTH, Base, Entry, link_table
@@ -25,6 +25,8 @@ class Faq(Entry, Base):
 
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
+    # Other ways people ask the question, in their words: a JSON array of strings.
+    examples: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     roles = relationship("Role", secondary=faq_roles, back_populates="faqs", order_by="Role.slug")
     tags = relationship("Tag", secondary=faq_tags, back_populates="faqs", order_by="Tag.slug")

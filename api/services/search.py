@@ -175,6 +175,8 @@ def _texts(schema, data: dict[str, Any], skip: set[str]) -> list[str]:
             continue
         if isinstance(value, str):
             found.append(value)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            found += value  # a list of prose strings (an FAQ's examples)
         elif isinstance(schema_field, ma_fields.List) and isinstance(
             schema_field.inner, ma_fields.Nested
         ):
