@@ -12,7 +12,7 @@ from .mcp_cli import mcp_command
 from .migrate import maintenance_lock, new_revision, upgrade
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
 from .services.search import reindex
-from .services.seeding import SeedError, export, seed
+from .services.seeding import SeedError, export, read_fixtures, seed
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 
@@ -94,6 +94,12 @@ def export_command(out_dir: Path) -> None:
     """Write the database's content as fixtures (the seed/ format) into OUT_DIR."""
     for name, count in export(db.session, out_dir).items():
         click.echo(f"{name}: {count} exported")
+    try:
+        read_fixtures(out_dir)
+    except SeedError as exc:
+        # Content a write accepts that fixtures may not hold (an FAQ without examples).
+        for message in exc.messages:
+            click.echo(f"note: seed would refuse {message}")
 
 
 @click.command("reindex")

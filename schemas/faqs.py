@@ -100,6 +100,18 @@ class FaqSchema(EntrySchema):
     sources = sources_field()
     embedded = embedded_field("Faq", EXPAND)
 
+    @staticmethod
+    def fixture_errors(data: dict) -> dict[str, list[str]]:
+        """What the fixtures need beyond a valid write: every FAQ there has its examples."""
+        if len(data.get("examples") or []) >= EXAMPLES_MIN:
+            return {}
+        return {
+            "examples": [
+                f"A fixture FAQ needs {EXAMPLES_MIN} to {EXAMPLES_MAX} example questions "
+                "(other ways people ask it, in their words)."
+            ]
+        }
+
 
 TagListArgs = list_args(TagSchema, sort=("name",))
 TagItemArgs = item_args(TagSchema)

@@ -102,6 +102,12 @@ def read_fixtures(seed_dir: Path) -> list[tuple[Collection, Path, list[tuple[int
                     for name, message in _flatten(exc.messages)
                 )
                 continue
+            # Rules for shipped content beyond a valid write (an FAQ's examples).
+            if fixture_rules := getattr(schema, "fixture_errors", None):
+                errors.extend(
+                    f"{_where(path, index, raw)}: field '{name}': {message}"
+                    for name, message in _flatten(fixture_rules(data))
+                )
             if data["slug"] in seen:
                 errors.append(f"{_where(path, index, raw)}: field 'slug': used twice in the file")
             seen.add(data["slug"])
