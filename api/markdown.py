@@ -12,6 +12,8 @@ TITLE_FIELDS = ("name", "title", "question")
 # Sources get their own section, at the end.
 SKIPPED = {"slug", "version", "created_at", "updated_at", "links", "embedded", "sources"}
 LONG_TEXT = 100
+# Lists of strings shown one per line under a heading of their own (an FAQ's examples).
+LIST_SECTIONS = {"examples": "Also asked as"}
 
 
 def _label(field: str) -> str:
@@ -32,6 +34,8 @@ def _inline(value: Any) -> str:
 
 def _section(field: str, value: Any) -> list[str] | None:
     """A long text or a list of records as its own section; None for a one-line field."""
+    if field in LIST_SECTIONS and isinstance(value, list) and value:
+        return [f"## {LIST_SECTIONS[field]}", "", *(f"- {_inline(v)}" for v in value), ""]
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return [f"## {_label(field)}", "", *(f"1. {_inline(v)}" for v in value), ""]
     if isinstance(value, str) and (len(value) > LONG_TEXT or "\n" in value):

@@ -303,7 +303,19 @@
       { className: "faq" },
       el("h3", { text: faq.question }),
       el("p", { text: faq.answer }),
+      examplesView(faq.examples),
       el("p", { className: "meta" }, `${meta}version ${faq.version} · cite `, apiLink(url)),
+    );
+  }
+
+  // Other ways people ask the question (an FAQ entry's `examples`), folded away.
+  function examplesView(examples) {
+    if (!examples || !examples.length) return null;
+    return el(
+      "details",
+      { className: "examples" },
+      el("summary", { text: "Also asked as" }),
+      el("ul", {}, ...examples.map((example) => el("li", { text: example }))),
     );
   }
 
