@@ -21,6 +21,9 @@ TYPES = (
     "resource",
 )
 QUERY_MAX_LENGTH = 256
+# A chatbot passes on what its user typed, and chat users ramble: /v1/answers reads only the
+# first content words (api/services/words.py MAX_WORDS) and the model its first 256 tokens.
+QUESTION_MAX_LENGTH = 2000
 
 
 def query_field(description: str, example: str, max_length: int = QUERY_MAX_LENGTH):
@@ -95,7 +98,11 @@ class SuggestionsSchema(Schema):
 
 
 class AnswerArgs(StrictSchema):
-    q = query_field("The user's question, as typed.", "do devops folks even write code??")
+    q = query_field(
+        "The user's question, as typed: 1 to 2,000 characters.",
+        "do devops folks even write code??",
+        max_length=QUESTION_MAX_LENGTH,
+    )
 
 
 class AnswerSchema(Schema):

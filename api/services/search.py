@@ -1,10 +1,11 @@
 """Full-text search over every entry: one service, a backend per database.
 
-A question is reduced to its content words (stop words dropped), each word also stands for
-its glossary expansions (k8s: kubernetes) and, when the index has no such word, for the
-closest indexed word (kubernets: kubernetes). The words are OR-ed, so a question need not
-share every word with its answer; the database ranks: BM25 on SQLite FTS5 (porter stemming),
-ts_rank on PostgreSQL (English stemming), titles weighted above bodies on both.
+A question is reduced to its content words (stop words and chat filler dropped: words.py),
+each word also stands for its glossary expansions (k8s: kubernetes) and, when the index has no
+such word and it is not a real English word, for the closest indexed word (kubernets:
+kubernetes). The words are OR-ed, so a question need not share every word with its answer;
+the database ranks: BM25 on SQLite FTS5 (porter stemming), ts_rank on PostgreSQL (English
+stemming), titles weighted above bodies on both.
 """
 
 import difflib
@@ -25,122 +26,9 @@ from schemas.fields import Slug, SlugList
 
 from ..models import SearchDocument, SearchTerm
 from ..registry import BY_NAME, COLLECTIONS, Collection
+from .words import FILLER, MAX_WORDS, STOP_WORDS, english
 
 WORD = re.compile(r"[a-z0-9]+")
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "being",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "even",
-        "ever",
-        "for",
-        "from",
-        "get",
-        "gets",
-        "got",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "really",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-    ]
-)
 TITLE_FIELDS = ("name", "title", "question")
 ROLE_FIELDS = ("roles", "role", "owner", "actor")
 MARK, END_MARK = "<mark>", "</mark>"
@@ -336,15 +224,31 @@ def vocabulary(session: Session, generation: tuple[int, int]) -> Vocabulary:
     return current
 
 
-def analyze(session: Session, query: str, glossary: dict[str, tuple[str, ...]]) -> Analysis:
-    """Content words, corrected when unknown, each with its glossary expansions."""
+def content_words(query: str) -> list[str]:
+    """The question's content words, once each, in order: no stop word, no chat filler, at
+    most MAX_WORDS of them (the work is capped, not the question)."""
     words = WORD.findall(query.lower())
-    content = [w for w in words if w not in STOP_WORDS]
+    content = dict.fromkeys(w for w in words if w not in STOP_WORDS and w not in FILLER)
+    return list(content)[:MAX_WORDS]
+
+
+def analyze(session: Session, query: str, glossary: dict[str, tuple[str, ...]]) -> Analysis:
+    """Content words, corrected when unknown, each with its glossary expansions.
+
+    A word is corrected only when the index lacks it, the glossary does not expand it, it has
+    four letters or more and it is not a real English word (api/services/words.py): "reset"
+    and "manager" stay what they are, "kubernets" becomes "kubernetes".
+    """
+    content = content_words(query)
     known, generation = _known_words(session, content) if content else (set(), (0, 0))
-    unknown = {w for w in content if w not in known and w not in glossary and len(w) >= 4}
+    unknown = {
+        w
+        for w in content
+        if w not in known and w not in glossary and len(w) >= 4 and not english(w)
+    }
     indexed = vocabulary(session, generation) if unknown else None
     final, terms, corrections = [], [], {}
-    for word in dict.fromkeys(content):
+    for word in content:
         terms.append(word)
         if word in unknown and (fixed := indexed.closest(session, word)):
             corrections[word] = fixed
