@@ -2,20 +2,14 @@
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import abort
-from marshmallow import RAISE, ValidationError
+from marshmallow import RAISE
 
 from ..extensions import db
 from ..registry import Collection
-from ..services.entries import list_entries, renamed_to
-from ..services.history import snapshot, writable_content
-from ..services.writes import (
-    WriteRefused,
-    create_entry,
-    delete_entry,
-    merge_patch,
-    update_entry,
-)
+from ..services.entries import get_entry, list_entries, renamed_to
+from ..services.writes import create_entry, delete_entry, patch_entry, replace_entry
+from .idempotency import idempotent
+from .lookup import find_entry
 from .openapi_docs import (
     CHANGE_MESSAGE,
     CREATED_HEADERS,
@@ -30,17 +24,7 @@ from .openapi_docs import (
 )
 from .representation import json_response, pagination_headers, represent
 from .revisions import add_revision_routes
-from .writing import (
-    author,
-    change_message,
-    entry_response,
-    find_entry,
-    idempotent_replay,
-    refuse,
-    remember,
-    request_object,
-    require_if_match,
-)
+from .writing import answer, change, created, current, request_object
 
 
 def _camel(name: str) -> str:
@@ -136,18 +120,10 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.response(201, read_schema, headers=CREATED_HEADERS)
         @write_responses(blp, 409)
         def post(self, data):
-            replay = idempotent_replay()
-            if replay is not None:
-                return replay
-            try:
-                create_entry(db.session, collection, data, author(), change_message())
-            except WriteRefused as exc:
-                refuse(exc)
-            response = entry_response(collection, data["slug"], status=201)
-            response.headers["Location"] = f"/v1/{collection.name}/{data['slug']}"
-            remember(response)
-            db.session.commit()
-            return response
+            respond = created(collection, data["slug"])
+            return idempotent(
+                lambda: create_entry(db.session, collection, data, change(), respond)
+            )
 
     @blp.route("/<slug>")
     class EntryBySlug(MethodView):
@@ -168,7 +144,8 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.alt_response(410, response="GONE")
         @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
         def get(self, args, slug):
-            return json_response(represent(collection, find_entry(collection, slug), args))
+            entry = get_entry(db.session, collection, slug, args.get("expand") or ())
+            return json_response(represent(collection, entry or find_entry(collection, slug), args))
 
         @blp.doc(
             operationId=f"replace{camel}",
@@ -184,9 +161,10 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.alt_response(308, **MOVED_WRITE)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def put(self, data, slug):
-            entry = find_entry(collection, slug)
-            require_if_match(collection, entry)
-            return _update(collection, entry, data)
+            entry = current(collection, slug)
+            return replace_entry(
+                db.session, collection, entry, data, change(), answer(collection, slug)
+            )
 
         @blp.doc(
             operationId=f"patch{camel}",
@@ -204,14 +182,10 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @write_responses(blp, 404, 409, 410, 412, 428)
         def patch(self, slug):
             patch = request_object()  # a malformed body is refused before preconditions
-            entry = find_entry(collection, slug)
-            require_if_match(collection, entry)
-            current = writable_content(collection, snapshot(collection, entry))
-            try:
-                data = collection.schema_instance.load(merge_patch(current, patch))
-            except ValidationError as exc:
-                abort(422, errors=exc.messages)
-            return _update(collection, entry, data)
+            entry = current(collection, slug)
+            return patch_entry(
+                db.session, collection, entry, patch, change(), answer(collection, slug)
+            )
 
         @blp.doc(
             operationId=f"delete{camel}",
@@ -226,27 +200,9 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.alt_response(308, **MOVED_WRITE)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def delete(self, slug):
-            entry = find_entry(collection, slug)
-            require_if_match(collection, entry)
-            try:
-                delete_entry(db.session, collection, entry, author(), change_message())
-            except WriteRefused as exc:
-                refuse(exc)
-            db.session.commit()
+            delete_entry(db.session, collection, current(collection, slug), change())
             return "", 204
 
     add_revision_routes(blp, collection)
     return blp
 
-
-def _update(collection: Collection, entry, data: dict):
-    """Replace the entry's content with `data` (PUT, and PATCH once merged)."""
-    if data["slug"] != entry.slug:
-        abort(422, errors={"slug": [f"Must stay '{entry.slug}': slugs cannot change."]})
-    try:
-        update_entry(db.session, collection, entry, data, author(), change_message())
-    except WriteRefused as exc:
-        refuse(exc)
-    response = entry_response(collection, entry.slug)
-    db.session.commit()
-    return response

@@ -1,11 +1,12 @@
 """Reading entries: filtered, sorted, paginated lists and single entries by slug."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, orm, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from schemas.fields import is_slug
@@ -26,20 +27,29 @@ class Page:
         return max(1, -(-self.total // self.page_size))
 
 
-def eager_loads(model: type) -> list[_AbstractLoad]:
-    """Load every relationship a representation shows, in one query per relationship.
+@functools.cache
+def eager_loads(model: type, expand: frozenset[str] = frozenset()) -> tuple[_AbstractLoad, ...]:
+    """The loader options that read everything a representation of `model` shows.
 
-    Child rows (stages, schedule entries) have relationships of their own, loaded too.
+    One SELECT per list of related rows, whatever the number of entries: related entries
+    (shown as slugs), the rows an entry owns (stages, schedule entries, sources) with their
+    own relationships, and, for each relation in `expand`, the embedded entries'
+    relationships too, since they are shown in full. Chosen once per model and expand.
     """
-    options = []
+    return tuple(_loads(model, expand, None))
+
+
+def _loads(model: type, expand: frozenset[str], parent: _AbstractLoad | None):
     for relation in model.__mapper__.relationships:
-        load = selectinload(getattr(model, relation.key))
+        attribute = getattr(model, relation.key)
+        # A single related row (a source's resource, a workflow's owner) joins in; lists
+        # of them are read by one SELECT ... WHERE parent_id IN (...) each.
+        how = "selectinload" if relation.uselist else "joinedload"
+        load = getattr(parent, how)(attribute) if parent else getattr(orm, how)(attribute)
         child = relation.mapper.class_
-        if not hasattr(child, "slug"):
-            for grandchild in child.__mapper__.relationships:
-                options.append(load.selectinload(getattr(child, grandchild.key)))
-        options.append(load)
-    return options
+        if relation.key in expand or not hasattr(child, "slug"):
+            yield from _loads(child, frozenset(), load)
+        yield load
 
 
 def order_by(collection: Collection, keys: Sequence[str]) -> list:
@@ -63,18 +73,24 @@ def list_entries(session: Session, collection: Collection, args: dict[str, Any])
         .order_by(*order_by(collection, args.get("sort") or collection.default_sort))
         .limit(args["page_size"])
         .offset((args["page"] - 1) * args["page_size"])
-        .options(*eager_loads(model))
+        .options(*eager_loads(model, frozenset(args.get("expand") or ())))
     )
     items = session.scalars(query).all() if total else []
     return Page(items, total or 0, args["page"], args["page_size"])
 
 
-def get_entry(session: Session, collection: Collection, slug: str) -> Any | None:
-    """The entry with this slug, or None. Malformed slugs cannot exist and are not queried."""
+def get_entry(
+    session: Session, collection: Collection, slug: str, expand: Sequence[str] = ()
+) -> Any | None:
+    """The entry with this slug, or None. Malformed slugs cannot exist and are not queried.
+
+    `expand` names the relations whose entries the representation embeds in full.
+    """
     if not is_slug(slug):
         return None
-    query = select(collection.model).where(collection.model.slug == slug)
-    return session.scalars(query.options(*eager_loads(collection.model))).one_or_none()
+    options = eager_loads(collection.model, frozenset(expand))
+    query = select(collection.model).where(collection.model.slug == slug).options(*options)
+    return session.scalars(query).one_or_none()
 
 
 def count_entries(session: Session, models: Sequence[type]) -> dict[type, int]:
