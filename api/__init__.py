@@ -39,12 +39,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .limits import install as install_limits
     from .observability import install as install_observability
     from .resources import register_blueprints
+    from .services.passage_store import install as install_passages
     from .services.semantic import install as install_semantic
 
     # extensions
     db.init_app(app)
     install_generation(app)  # what every in-process cache compares with
     install_semantic(app)  # SEMANTIC_SEARCH on: refuses to start without the extra
+    install_passages(app)  # writers rewrite the passages of the entries they index
     api = ProblemApi(app)
     cors.init_app(
         app,

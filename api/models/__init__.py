@@ -5,6 +5,7 @@ from .catalog import Metric, Responsibility, SubDiscipline, Tool
 from .faqs import Faq, Tag
 from .history import ApiKey, IdempotentRequest, Revision
 from .knowledge import Practice, Resource, Topic
+from .passages import Passage
 from .renames import SlugRename
 from .roles import Role
 from .schedules import Schedule, ScheduleEntry
@@ -19,6 +20,7 @@ __all__ = [
     "Faq",
     "IdempotentRequest",
     "Metric",
+    "Passage",
     "Practice",
     "Resource",
     "Responsibility",

@@ -11,6 +11,7 @@ from .docs import docs
 from .explorer import explorer
 from .llms import llms
 from .meta import meta_blueprint
+from .passages import passages_blueprint
 from .search import search_blueprint
 
 
@@ -21,6 +22,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         api.register_blueprint(collection_blueprint(collection))
     api.register_blueprint(changes_blueprint())
     api.register_blueprint(search_blueprint())
+    api.register_blueprint(passages_blueprint())
     api.register_blueprint(compare_blueprint())
     app.register_blueprint(docs)
     app.register_blueprint(explorer)

@@ -26,6 +26,7 @@ from schemas.fields import Slug, SlugList
 
 from ..models import SearchDocument, SearchTerm
 from ..registry import BY_NAME, COLLECTIONS, Collection
+from . import passage_store
 from .words import FILLER, MAX_WORDS, STOP_WORDS, english
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -106,6 +107,7 @@ def index_entry(session: Session, collection: Collection, entry: Any) -> None:
     known = set(session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(words))))
     session.add_all(SearchTerm(term=word) for word in sorted(words - known))
     session.flush()
+    passage_store.note(session, collection.name, entry.slug)
 
 
 def unindex_entry(session: Session, collection: Collection, slug: str) -> None:
@@ -114,11 +116,13 @@ def unindex_entry(session: Session, collection: Collection, slug: str) -> None:
             SearchDocument.collection == collection.name, SearchDocument.slug == slug
         )
     )
+    passage_store.note(session, collection.name, slug)
 
 
 def reindex(session: Session) -> int:
     """Rebuild every search document from the entries; returns how many were indexed."""
     session.execute(delete(SearchDocument))
+    passage_store.note_everything(session)  # passages are rewritten before the commit
     count = 0
     for collection in COLLECTIONS:
         for entry in session.scalars(select(collection.model)):
