@@ -154,6 +154,9 @@ def faq_page(body: dict[str, Any] | list[dict[str, Any]]) -> dict[str, Any]:
             "@type": "Question",
             "@id": f"/v1/faqs/{e['slug']}",
             "name": e["question"],
+            # Other ways people ask it: schema.org's alias of a Thing (Question has no
+            # property of its own for them).
+            **({"alternateName": e["examples"]} if e.get("examples") else {}),
             "acceptedAnswer": {"@type": "Answer", "text": e["answer"]},
             **({"version": str(e["version"])} if "version" in e else {}),
             **({"citation": _citations(e["sources"])} if e.get("sources") else {}),

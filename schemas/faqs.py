@@ -31,12 +31,12 @@ class ExampleList(fields.List):
         super().__init__(item, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        # Too many is said once, before any item is looked at (a long list costs nothing).
+        if isinstance(value, list) and len(value) > EXAMPLES_MAX:
+            raise ValidationError(self._count_message(len(value)))
         examples = super()._deserialize(value, attr, data, **kwargs)
-        if examples and not EXAMPLES_MIN <= len(examples) <= EXAMPLES_MAX:
-            raise ValidationError(
-                f"Give {EXAMPLES_MIN} to {EXAMPLES_MAX} example questions (or none); "
-                f"got {len(examples)}."
-            )
+        if examples and len(examples) < EXAMPLES_MIN:
+            raise ValidationError(self._count_message(len(examples)))
         question = data.get("question") if isinstance(data, dict) else None
         seen = {same_words(question): "the question"} if isinstance(question, str) else {}
         errors = {}
@@ -49,6 +49,10 @@ class ExampleList(fields.List):
         if errors:
             raise ValidationError(errors)
         return examples
+
+    @staticmethod
+    def _count_message(count: int) -> str:
+        return f"Give {EXAMPLES_MIN} to {EXAMPLES_MAX} example questions (or none); got {count}."
 
 
 def examples_field() -> ExampleList:
