@@ -21,6 +21,7 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from . import markdown
 from .extensions import PROBLEM_CONTENT_TYPE
+from .urls import entry_url
 
 JSON = "application/json"
 MARKDOWN = "text/markdown"
@@ -152,7 +153,7 @@ def faq_page(body: dict[str, Any] | list[dict[str, Any]]) -> dict[str, Any]:
     page["mainEntity"] = [
         {
             "@type": "Question",
-            "@id": f"/v1/faqs/{e['slug']}",
+            "@id": entry_url("faqs", e["slug"]),
             "name": e["question"],
             # Other ways people ask it: schema.org's alias of a Thing (Question has no
             # property of its own for them).
@@ -173,7 +174,7 @@ def _citations(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for source in sources:
         work = {
             "@type": "CreativeWork",
-            "@id": f"/v1/resources/{source['resource']}",
+            "@id": entry_url("resources", source["resource"]),
             "name": source.get("title") or source["resource"],
         }
         if source.get("section"):

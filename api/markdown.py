@@ -7,7 +7,10 @@ what the JSON says. Entries render generically from their fields, in schema orde
 from collections.abc import Callable
 from typing import Any
 
-TITLE_FIELDS = ("name", "title", "question")
+from schemas.constants import TITLE_FIELDS
+
+from .urls import entry_url
+
 # Fields that identify or link rather than inform; the footer cites slug, url and version.
 # Sources get their own section, at the end.
 SKIPPED = {"slug", "version", "created_at", "updated_at", "links", "embedded", "sources"}
@@ -66,7 +69,7 @@ def _cited(source: dict[str, Any]) -> str:
     """A resource named by its title (or slug) and linked, with the section when given."""
     name = source.get("title") or source["resource"]
     where = f", {source['section']}" if source.get("section") else ""
-    return f"[*{name}*](/v1/resources/{source['resource']}){where}"
+    return f"[*{name}*]({entry_url('resources', source['resource'])}){where}"
 
 
 def _sources(sources: list[dict[str, Any]] | None) -> list[str]:

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from schemas.search import TYPES
 
+from . import urls
 from .registry import BY_NAME
 
 READ_ONLY = ToolAnnotations(
@@ -91,7 +92,7 @@ class InProcessApi:
         )
 
     def entry_url(self, collection: str, slug: str) -> str:
-        return f"{self.base}/v1/{collection}/{quote(slug, safe='')}"
+        return self.base + urls.entry_url(collection, quote(slug, safe=""))
 
 
 def citation(url: str, version: int | None = None, etag: str | None = None) -> dict[str, Any]:

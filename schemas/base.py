@@ -10,12 +10,11 @@ from marshmallow import (
     validate,
 )
 
+from .constants import API_PREFIX, MAX_INT32
 from .fields import CommaSeparated, Slug
 
-API_PREFIX = "/v1"
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
-MAX_PAGE = 2**31 - 1
 
 
 class StrictSchema(Schema):
@@ -83,7 +82,7 @@ class ListArgsSchema(StrictSchema):
 
     page = fields.Integer(
         load_default=1,
-        validate=validate.Range(1, MAX_PAGE),
+        validate=validate.Range(1, MAX_INT32),
         metadata={"description": "Page number, from 1.", "example": 1},
     )
     page_size = fields.Integer(

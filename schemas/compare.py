@@ -3,7 +3,8 @@
 from marshmallow import Schema, ValidationError, fields
 
 from .base import StrictSchema
-from .fields import SLUG_MAX_LENGTH, is_slug
+from .constants import SLUG_MAX_LENGTH, SLUG_WORDS
+from .fields import is_slug
 
 MAX_ROLES = 10
 
@@ -12,9 +13,8 @@ class RoleSlugs(fields.String):
     """`developer,devops-engineer`: two or more distinct role slugs, comma-separated."""
 
     def __init__(self, **kwargs):
-        slug = r"[a-z0-9]+(?:-[a-z0-9]+)*"
         metadata = {
-            "pattern": f"^{slug}(?:,{slug})+$",
+            "pattern": f"^{SLUG_WORDS}(?:,{SLUG_WORDS})+$",
             "maxLength": MAX_ROLES * (SLUG_MAX_LENGTH + 1),
             **kwargs.pop("metadata", {}),
         }

@@ -5,12 +5,9 @@ from collections.abc import Iterable
 
 from marshmallow import ValidationError, fields, validate
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SLUG_MAX_LENGTH = 80
-SLUG_RE = re.compile(SLUG_PATTERN)
+from .constants import NAME_MAX_LENGTH, SLUG_MAX_LENGTH, SLUG_PATTERN, TEXT_MAX_LENGTH
 
-NAME_MAX_LENGTH = 200
-TEXT_MAX_LENGTH = 20_000
+SLUG_RE = re.compile(SLUG_PATTERN)
 
 
 def is_slug(value: str) -> bool:

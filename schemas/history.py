@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from .base import StrictSchema
+from .constants import CURSOR_PATTERN
 
 ACTIONS = ("created", "updated", "deleted", "restored")
 
@@ -40,11 +41,11 @@ class ChangeSchema(Schema):
 
 class ChangesArgs(StrictSchema):
     since = fields.String(
-        validate=validate.Regexp(r"^c[0-9]{1,12}$", error="Not a cursor this API gives out."),
+        validate=validate.Regexp(CURSOR_PATTERN, error="Not a cursor this API gives out."),
         metadata={
             "description": "A `cursor` from an earlier change: only what came after it. "
             "Omit to start from the beginning.",
-            "pattern": r"^c[0-9]{1,12}$",
+            "pattern": CURSOR_PATTERN,
             "example": "c42",
         },
     )

@@ -10,11 +10,12 @@ entry. An entry that mixes an article and editorial content names the fields of 
 from marshmallow import ValidationError, fields, pre_load, validate
 
 from .base import StrictSchema
-from .fields import NAME_MAX_LENGTH, Slug, SlugRef, text, text_field
+from .constants import NAME_MAX_LENGTH, SLUG_WORDS
+from .fields import Slug, SlugRef, text, text_field
 
 # Fields that are not content: a source cannot be said to back them.
 NOT_CONTENT = {"slug", "sources", "embedded"}
-FIELD_NAME = r"^[a-z_]+(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$"
+FIELD_NAME = rf"^[a-z_]+(?::{SLUG_WORDS})?$"
 
 
 class SourceSchema(StrictSchema):

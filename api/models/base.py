@@ -6,8 +6,11 @@ from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, 
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SLUG_LENGTH = 80
-NAME_LENGTH = 200
+from schemas.constants import NAME_MAX_LENGTH, SLUG_MAX_LENGTH
+
+# Column sizes are the lengths the schemas accept.
+SLUG_LENGTH = SLUG_MAX_LENGTH
+NAME_LENGTH = NAME_MAX_LENGTH
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

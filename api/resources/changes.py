@@ -7,6 +7,7 @@ from schemas.history import ChangesArgs, ChangeSchema
 
 from ..extensions import db
 from ..services.history import BadCursor, changes_after, decode_cursor, encode_cursor
+from ..urls import api_url, entry_url, revision_url
 from .openapi_docs import READ_HEADERS, Blueprint
 from .representation import json_response
 
@@ -24,7 +25,7 @@ NEXT_HEADERS = {
 
 
 def changes_blueprint() -> Blueprint:
-    blp = Blueprint("changes", __name__, url_prefix="/v1/changes", description=__doc__)
+    blp = Blueprint("changes", __name__, url_prefix=api_url("changes"), description=__doc__)
 
     @blp.route("")
     @blp.doc(
@@ -56,14 +57,14 @@ def changes_blueprint() -> Blueprint:
                 "author": r.author,
                 "created_at": r.created_at.isoformat(),
                 "links": {
-                    "entry": f"/v1/{r.collection}/{r.slug}",
-                    "revision": f"/v1/{r.collection}/{r.slug}/revisions/{r.version}",
+                    "entry": entry_url(r.collection, r.slug),
+                    "revision": revision_url(r.collection, r.slug, r.version),
                 },
             }
             for r in revisions
         ]
         cursor = body[-1]["cursor"] if body else (since or encode_cursor(0))
-        link = f'</v1/changes?since={cursor}&limit={args["limit"]}>; rel="next"'
+        link = f'<{api_url("changes", since=cursor, limit=args["limit"])}>; rel="next"'
         return json_response(body, headers={"X-Next-Cursor": cursor, "Link": link})
 
     return blp

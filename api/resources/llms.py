@@ -4,24 +4,21 @@ Links are relative to the site that serves the file (`/v1/...`), never built fro
 request's Host: a client's Host cannot end up in what other clients read.
 """
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, current_app
 
 from ..extensions import db
 from ..registry import COLLECTIONS
 from ..services.entries import count_entries
+from ..urls import api_url, entry_url
 from .meta import DESCRIPTION
 
 llms = Blueprint("llms", __name__)
 
 
 def _lines(counts: dict[type, int]) -> list[str]:
-    def md(path: str) -> str:
-        separator = "&" if "?" in path else "?"
-        return f"{path}{separator}format=markdown"
+    def md(path: str = "", **query: object) -> str:
+        return api_url(path, **query, format="markdown")
 
-    question = quote("do devops engineers write code")
     lines = [
         f"# {current_app.config['API_TITLE']}",
         "",
@@ -34,12 +31,13 @@ def _lines(counts: dict[type, int]) -> list[str]:
         "",
         "## Ask",
         "",
-        f"- [Answer a question]({md('/v1/answers?q=' + question)}): the best FAQ answer "
+        f"- [Answer a question]({md('answers', q='do devops engineers write code')}): "
+        "the best FAQ answer "
         "for a question as typed, with a confidence from 0 to 1, the URL and version to cite, "
         "and alternatives.",
-        f"- [Search everything]({md('/v1/search?q=kubernetes')}): ranked hits of every "
+        f"- [Search everything]({md('search', q='kubernetes')}): ranked hits of every "
         "type with snippets; restrict with `type` and `role`.",
-        f"- [Compare roles]({md('/v1/compare?roles=developer,devops-engineer')}): the "
+        f"- [Compare roles]({md('compare', roles='developer,devops-engineer')}): the "
         "comparison matrix side by side, and the responsibilities, tools and metrics the "
         "roles share or keep to themselves.",
         "",
@@ -47,8 +45,8 @@ def _lines(counts: dict[type, int]) -> list[str]:
         "",
     ]
     lines += [
-        f"- [{c.title}]({md(f'/v1/{c.name}?page_size=100')}): {c.description} "
-        f"({counts[c.model]} entries; one entry: `/v1/{c.name}/<slug>`)"
+        f"- [{c.title}]({md(c.name, page_size=100)}): {c.description} "
+        f"({counts[c.model]} entries; one entry: `{entry_url(c.name, '<slug>')}`)"
         for c in COLLECTIONS
     ]
     lines += [
@@ -57,11 +55,11 @@ def _lines(counts: dict[type, int]) -> list[str]:
         "",
         "- [OpenAPI 3 spec](/openapi.json): every operation, parameter and answer.",
         "- [Interactive docs](/docs)",
-        f"- [API root]({md('/v1')})",
+        f"- [API root]({md()})",
         "",
         "## Optional",
         "",
-        "- [Change feed](/v1/changes): every change in commit order, for mirrors.",
+        f"- [Change feed]({api_url('changes')}): every change in commit order, for mirrors.",
         "- MCP server: `flask --app api mcp` (stdio) offers search, answers, entries and role "
         "comparison as tools.",
     ]

@@ -14,6 +14,7 @@ from schemas.meta import HealthSchema, RootSchema
 from ..extensions import db
 from ..registry import COLLECTIONS
 from ..services.entries import count_entries
+from ..urls import collection_url
 from .openapi_docs import READ_HEADERS, Blueprint
 from .representation import json_response
 
@@ -74,7 +75,7 @@ def meta_blueprint() -> Blueprint:
                 "name": c.name,
                 "title": c.title,
                 "description": c.description,
-                "url": f"/v1/{c.name}",
+                "url": collection_url(c.name),
                 "count": counts[c.model],
             }
             for c in COLLECTIONS

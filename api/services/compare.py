@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models.roles import Role
+from ..urls import entry_url
 
 # The comparison matrix, in the order the articles present it.
 ASPECTS = (
@@ -42,7 +43,7 @@ def load_roles(session: Session, slugs: Sequence[str]) -> list[Role]:
 
 
 def _link(collection: str, entry: Any) -> dict[str, str]:
-    return {"slug": entry.slug, "name": entry.name, "url": f"/v1/{collection}/{entry.slug}"}
+    return {"slug": entry.slug, "name": entry.name, "url": entry_url(collection, entry.slug)}
 
 
 def overlap(roles: Sequence[Role], relation: str) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def cell_sources(role: Role, aspect: str) -> list[dict[str, Any]]:
             "resource": source.resource.slug,
             "title": source.resource.title,
             "section": source.section,
-            "url": f"/v1/resources/{source.resource.slug}",
+            "url": entry_url("resources", source.resource.slug),
         }
         for source in role.sources
         if not source.field_names or aspect in source.field_names
@@ -89,7 +90,7 @@ def compare(roles: Sequence[Role]) -> dict[str, Any]:
                 "slug": role.slug,
                 "name": role.name,
                 "short_name": role.short_name,
-                "url": f"/v1/roles/{role.slug}",
+                "url": entry_url("roles", role.slug),
                 "version": role.version,
             }
             for role in roles
