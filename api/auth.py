@@ -17,8 +17,9 @@ from sqlalchemy import event
 
 from .extensions import SAFE_METHODS, db
 from .registry import BY_NAME
-from .services.history import DELETED, latest_revision
+from .services.history import deleted_revision, revision_url
 from .services.keys import VERIFIED, VerifiedKey, allows, authenticate, looks_like_key, mark_used
+from .services.store import bring_back_refused
 
 KEY_PARAMETERS = {"api_key", "apikey", "key", "token", "access_token"}
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="who-does-what"'}
@@ -108,8 +109,8 @@ def require_admin_to_bring_back() -> None:
     """A POST naming a deleted entry's slug (restore, in its URL; create, in its body) needs
     an admin key: the one place this rule lives.
 
-    Checked in the write's own transaction (it holds the write lock from here on), so the
-    entry cannot be deleted between this check and the write.
+    Checked here, before the body is validated, with no lock; the write checks again in its
+    own transaction (api/services/store.py), so an entry deleted meanwhile stays deleted.
     """
     if request.method != "POST" or "api_key" not in g or allows(g.api_key, "admin"):
         return
@@ -125,15 +126,9 @@ def require_admin_to_bring_back() -> None:
         slug = body.get("slug") if isinstance(body, dict) else None
     if not isinstance(slug, str):
         return
-    last = latest_revision(db.session, collection, slug)
-    if last is not None and last.action == DELETED:
-        url = f"/v1/{collection.name}/{slug}/revisions/{last.version}"
-        abort(
-            403,
-            message=f"'{slug}' was deleted: bringing it back needs an admin key, and this "
-            f"key's scope is {g.api_key.scope}. An admin can create it again or restore its "
-            f"last content with POST {url}/restore.",
-        )
+    deleted = deleted_revision(db.session, collection, slug)
+    if deleted is not None:
+        raise bring_back_refused(slug, revision_url(deleted), g.api_key.scope)
 
 
 def register_auth(app: Flask) -> None:

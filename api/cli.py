@@ -13,6 +13,7 @@ from .migrate import maintenance_lock, new_revision, upgrade
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
 from .services.search import reindex
 from .services.seeding import SeedError, export, read_fixtures, seed
+from .services.transaction import write_transaction
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 
@@ -107,9 +108,8 @@ def export_command(out_dir: Path) -> None:
 @needs_database
 def reindex_command() -> None:
     """Rebuild the search index from the entries."""
-    with maintenance_lock(db.engine):
+    with maintenance_lock(db.engine), write_transaction(db.session):
         count = reindex(db.session)
-        db.session.commit()
     click.echo(f"indexed {count} entries")
 
 

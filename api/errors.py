@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from .extensions import PROBLEM_CONTENT_TYPE
+from .services.refusals import WriteRefused
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -183,6 +184,13 @@ def _invalid_detail(errors: dict[str, Any]) -> str:
     return detail
 
 
+def handle_write_refused(refused: WriteRefused) -> Response:
+    """A write a service refused (api/services/refusals.py): its status and reasons."""
+    errors = refused.errors or None
+    detail = _invalid_detail(errors) if errors and refused.status == 422 else refused.message
+    return problem(refused.status, detail, errors=errors)
+
+
 def handle_unexpected(error: Exception) -> Response:
     """A bug: log it with its traceback, tell the client nothing internal."""
     original = getattr(error, "original_exception", None) or error
@@ -203,6 +211,7 @@ def handle_database_unavailable(error: SQLAlchemyError) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(WriteRefused, handle_write_refused)
     # OperationalError: refused or lost connections; TimeoutError: the pool is exhausted.
     for unavailable in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(unavailable, handle_database_unavailable)

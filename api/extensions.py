@@ -164,7 +164,8 @@ class Database:
     """Per-app engine and sessionmakers; a Session per app context, closed when it ends.
 
     Requests that may write (any method but GET, HEAD, OPTIONS) and commands run outside a
-    request get a writer Session, whose transactions hold the write lock. State lives in
+    request get a writer Session, whose commits the caches hear of; a write's own transaction
+    takes the write lock (api/services/transaction.py), the reads before it none. State lives in
     app.extensions, not on this object, so that several apps can share one process.
     """
 
@@ -178,7 +179,8 @@ class Database:
         app.extensions["database"] = {
             "engine": engine,
             "reader": sessionmaker(engine, expire_on_commit=False),
-            "writer": sessionmaker(engine.execution_options(**WRITER), expire_on_commit=False),
+            # Its transactions take no lock: a write's own does (api/services/transaction.py).
+            "writer": sessionmaker(engine, expire_on_commit=False),
         }
         app.teardown_appcontext(self._close_session)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from api.extensions import db
 from api.models import Faq
 from api.registry import BY_NAME
-from api.services.writes import Stale, update_entry
+from api.services.writes import Change, Current, Stale, replace_entry
 
 from .conftest import bearer
 
@@ -64,14 +64,13 @@ def test_the_update_itself_checks_the_version_read(app):
     with app.app_context():
         fresh = db.session.scalar(select(Faq).where(Faq.slug == "what-is-mttr"))
         data = {"slug": fresh.slug, "question": fresh.question, "answer": "Committed first."}
-        update_entry(db.session, faqs, fresh, data, "first", None)
-        db.session.commit()
+        replace_entry(db.session, faqs, Current.read(faqs, fresh), data, Change("first"))
     with app.app_context():
         session = db.session
         stale = session.merge(stale, load=False)
         data = {"slug": stale.slug, "question": stale.question, "answer": "Lost race."}
         with pytest.raises(Stale):
-            update_entry(session, faqs, stale, data, "second", None)
+            replace_entry(session, faqs, Current.read(faqs, stale), data, Change("second"))
     with app.app_context():
         answer = db.session.scalar(select(Faq.answer).where(Faq.slug == "what-is-mttr"))
     assert answer == "Committed first."

@@ -2,21 +2,14 @@
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import abort
-from marshmallow import RAISE, ValidationError
+from marshmallow import RAISE
 
 from ..extensions import db
 from ..registry import Collection
 from ..services.entries import get_entry, list_entries, renamed_to
-from ..services.history import snapshot, writable_content
-from ..services.writes import (
-    WriteRefused,
-    create_entry,
-    delete_entry,
-    merge_patch,
-    update_entry,
-)
-from ..urls import collection_url, entry_url
+from ..services.writes import create_entry, delete_entry, patch_entry, replace_entry
+from .idempotency import idempotent
+from .lookup import find_entry
 from .openapi_docs import (
     CHANGE_MESSAGE,
     CREATED_HEADERS,
@@ -31,17 +24,7 @@ from .openapi_docs import (
 )
 from .representation import json_response, pagination_headers, represent
 from .revisions import add_revision_routes
-from .writing import (
-    author,
-    change_message,
-    entry_response,
-    find_entry,
-    idempotent_replay,
-    refuse,
-    remember,
-    request_object,
-    require_if_match,
-)
+from .writing import answer, change, created, current, request_object
 
 
 def _camel(name: str) -> str:
@@ -78,13 +61,13 @@ def redirect_renamed(collection: Collection, response: Response) -> Response:
     Only misses pay for the lookup. Reads get 301; writes 308, which keeps the method and body.
     """
     slug = (request.view_args or {}).get("slug")
-    old = entry_url(collection.name, slug)
+    old = f"/v1/{collection.name}/{slug}"
     if response.status_code != 404 or not slug or not request.path.startswith(old):
         return response
     new = renamed_to(db.session, collection, slug)
     if new is None:
         return response
-    location = entry_url(collection.name, new) + request.path[len(old) :]
+    location = f"/v1/{collection.name}/{new}{request.path[len(old) :]}"
     if request.query_string:
         location += f"?{request.query_string.decode('latin-1')}"
     status = 301 if request.method in ("GET", "HEAD") else 308
@@ -97,7 +80,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
     blp = Blueprint(
         collection.name,
         __name__,
-        url_prefix=collection_url(collection.name),
+        url_prefix=f"/v1/{collection.name}",
         description=collection.description,
     )
     title, label, camel = collection.title.lower(), collection.label, collection.singular
@@ -114,7 +97,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             "Returns a JSON array of entries, paginated with `page` and `page_size` (`Link` "
             f"and `X-Total-Count` headers describe the pages).{_filters_doc(collection)} "
             "Shape each entry with `fields` and `expand`. Example: "
-            f"`{collection_url(collection.name)}?{collection.example_query}`.",
+            f"`/v1/{collection.name}?{collection.example_query}`.",
         )
         @blp.arguments(collection.list_args, location="query", unknown=RAISE, as_kwargs=False)
         @blp.response(200, collection.schema(many=True, partial=True), headers=LIST_HEADERS)
@@ -137,18 +120,8 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.response(201, read_schema, headers=CREATED_HEADERS)
         @write_responses(blp, 409)
         def post(self, data):
-            replay = idempotent_replay()
-            if replay is not None:
-                return replay
-            try:
-                create_entry(db.session, collection, data, author(), change_message())
-            except WriteRefused as exc:
-                refuse(exc)
-            response = entry_response(collection, data["slug"], status=201)
-            response.headers["Location"] = f"/v1/{collection.name}/{data['slug']}"
-            remember(response)
-            db.session.commit()
-            return response
+            respond = created(collection, data["slug"])
+            return idempotent(lambda: create_entry(db.session, collection, data, change(), respond))
 
     @blp.route("/<slug>")
     class EntryBySlug(MethodView):
@@ -160,7 +133,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             "links to related entries; cite its URL and version. Shape it with `fields` and "
             "`expand`. Unknown slugs answer 404; deleted ones 410 with a link to their last "
             "revision; renamed ones 301 with the new URL in `Location`. "
-            f"Example: `{entry_url(collection.name, collection.example_slug)}`.",
+            f"Example: `/v1/{collection.name}/{collection.example_slug}`.",
         )
         @blp.arguments(collection.item_args, location="query", unknown=RAISE, as_kwargs=False)
         @blp.response(200, read_schema, headers=READ_HEADERS)
@@ -186,9 +159,10 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.alt_response(308, **MOVED_WRITE)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def put(self, data, slug):
-            entry = find_entry(collection, slug)
-            require_if_match(collection, entry)
-            return _update(collection, entry, data)
+            entry = current(collection, slug)
+            return replace_entry(
+                db.session, collection, entry, data, change(), answer(collection, slug)
+            )
 
         @blp.doc(
             operationId=f"patch{camel}",
@@ -206,14 +180,10 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @write_responses(blp, 404, 409, 410, 412, 428)
         def patch(self, slug):
             patch = request_object()  # a malformed body is refused before preconditions
-            entry = find_entry(collection, slug)
-            require_if_match(collection, entry)
-            current = writable_content(collection, snapshot(collection, entry))
-            try:
-                data = collection.schema_instance.load(merge_patch(current, patch))
-            except ValidationError as exc:
-                abort(422, errors=exc.messages)
-            return _update(collection, entry, data)
+            entry = current(collection, slug)
+            return patch_entry(
+                db.session, collection, entry, patch, change(), answer(collection, slug)
+            )
 
         @blp.doc(
             operationId=f"delete{camel}",
@@ -228,27 +198,8 @@ def collection_blueprint(collection: Collection) -> Blueprint:
         @blp.alt_response(308, **MOVED_WRITE)
         @write_responses(blp, 404, 409, 410, 412, 428)
         def delete(self, slug):
-            entry = find_entry(collection, slug)
-            require_if_match(collection, entry)
-            try:
-                delete_entry(db.session, collection, entry, author(), change_message())
-            except WriteRefused as exc:
-                refuse(exc)
-            db.session.commit()
+            delete_entry(db.session, collection, current(collection, slug), change())
             return "", 204
 
     add_revision_routes(blp, collection)
     return blp
-
-
-def _update(collection: Collection, entry, data: dict):
-    """Replace the entry's content with `data` (PUT, and PATCH once merged)."""
-    if data["slug"] != entry.slug:
-        abort(422, errors={"slug": [f"Must stay '{entry.slug}': slugs cannot change."]})
-    try:
-        update_entry(db.session, collection, entry, data, author(), change_message())
-    except WriteRefused as exc:
-        refuse(exc)
-    response = entry_response(collection, entry.slug)
-    db.session.commit()
-    return response

@@ -5,16 +5,13 @@ from flask_smorest import abort
 from marshmallow import RAISE
 
 from schemas.base import ListArgsSchema
-from schemas.constants import MAX_INT32
 from schemas.history import RevisionSchema
 
 from ..extensions import db
 from ..models import Revision
 from ..registry import Collection
-from ..services.entries import get_entry
 from ..services.history import get_revision, list_revisions
-from ..services.writes import WriteRefused, restore_revision
-from ..urls import entry_url, restore_url, revision_url
+from ..services.writes import restore_revision
 from .openapi_docs import (
     CHANGE_MESSAGE,
     IF_MATCH_UNLESS_DELETED,
@@ -23,14 +20,14 @@ from .openapi_docs import (
     write_responses,
 )
 from .representation import json_response, pagination_headers
-from .writing import author, change_message, entry_response, refuse, require_if_match
+from .writing import answer, change, current_if_any
 
 # Versions are 32-bit: anything larger cannot exist and is a 404, not a database error.
-VERSION = f"<int(min=1, max={MAX_INT32}):number>"
+VERSION = "<int(min=1, max=2147483647):number>"
 
 
 def revision_body(revision: Revision) -> dict:
-    collection, slug, version = revision.collection, revision.slug, revision.version
+    base = f"/v1/{revision.collection}/{revision.slug}"
     return {
         "collection": revision.collection,
         "slug": revision.slug,
@@ -42,9 +39,9 @@ def revision_body(revision: Revision) -> dict:
         "created_at": revision.created_at.isoformat(),
         "snapshot": revision.snapshot,
         "links": {
-            "self": revision_url(collection, slug, version),
-            "entry": entry_url(collection, slug),
-            "restore": restore_url(collection, slug, version),
+            "self": f"{base}/revisions/{revision.version}",
+            "entry": base,
+            "restore": f"{base}/revisions/{revision.version}/restore",
         },
     }
 
@@ -104,15 +101,8 @@ def add_revision_routes(blp, collection: Collection) -> None:
         @write_responses(blp, 404, 409, 412, 428)
         def post(self, slug, number):
             revision = found_revision(slug, number)
-            entry = get_entry(db.session, collection, slug)
-            if entry is not None:  # a deleted one needs admin: api/auth.py checked it
-                require_if_match(collection, entry)
-            try:
-                restore_revision(
-                    db.session, collection, entry, revision, author(), change_message()
-                )
-            except WriteRefused as exc:
-                refuse(exc)
-            response = entry_response(collection, slug)
-            db.session.commit()
-            return response
+            # None when deleted: bringing it back needs an admin (api/auth.py, the service)
+            entry = current_if_any(collection, slug)
+            return restore_revision(
+                db.session, collection, entry, revision, change(), answer(collection, slug)
+            )

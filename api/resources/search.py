@@ -19,8 +19,8 @@ from ..services.entries import Page, get_entry
 from ..services.search import Hit, analyze, load_glossary, suggest
 from ..services.semantic import Ranker, semantic_search
 from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
+from .preconditions import representation_etag
 from .representation import json_response, pagination_headers
-from .writing import representation_etag
 
 BY_LABEL = {c.label: c.name for c in COLLECTIONS}
 

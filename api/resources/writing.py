@@ -1,91 +1,33 @@
-"""What every write view shares: preconditions, the author, the answer, refusals."""
+"""What the write views share: the request's body and change, the entry read, the answer.
 
+The views are adapters: they parse the request, call one use case of
+api/services/writes.py and answer with what it wrote. Refusals the services raise are
+answered by api/errors.py; the transaction is the services' (api/services/transaction.py).
+"""
+
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, g, request
 from flask_smorest import abort
-from werkzeug.http import generate_etag, quote_etag
+from werkzeug.http import generate_etag
 
 from ..extensions import db
 from ..registry import Collection
-from ..services import idempotency
 from ..services.entries import get_entry
-from ..services.history import DELETED, latest_revision
-from ..services.writes import WriteRefused
+from ..services.writes import Change, Current
+from .idempotency import remember
+from .lookup import find_entry
+from .preconditions import require_if_match
 from .representation import json_response, represent
 
 MESSAGE_HEADER = "X-Change-Message"
 
 
-def author() -> str:
-    return g.api_key.name
-
-
-def change_message() -> str | None:
-    """The optional X-Change-Message header (its size checked by api/http.py)."""
-    return request.headers.get(MESSAGE_HEADER)
-
-
-def find_entry(collection: Collection, slug: str) -> Any:
-    """The entry, or 404 (never existed) or 410 with a link to its last revision (deleted)."""
-    entry = get_entry(db.session, collection, slug)
-    if entry is not None:
-        return entry
-    last = latest_revision(db.session, collection, slug)
-    if last is not None and last.action == DELETED:
-        url = f"/v1/{collection.name}/{slug}/revisions/{last.version}"
-        abort(
-            410,
-            message=f"'{slug}' was deleted. Its last content is at {url}; an admin can restore "
-            f"it with POST {url}/restore.",
-            headers={"Link": f'<{url}>; rel="last-revision"'},
-        )
-    abort(
-        404,
-        message=f"No {collection.label} has the slug '{slug[:100]}'. "
-        f"GET /v1/{collection.name} lists them.",
-    )
-
-
-def representation_etag(collection: Collection, entry: Any) -> str:
-    """The ETag a plain GET of the entry carries: a hash of exactly those bytes."""
-    return generate_etag(json_response(represent(collection, entry, {})).get_data())
-
-
-def require_if_match(collection: Collection, entry: Any) -> None:
-    """428 without If-Match; 412 unless it names the current representation (or is *).
-
-    The 412 carries the current ETag, so that a client can retry without a GET.
-    """
-    if not request.headers.get("If-Match"):
-        abort(
-            428,
-            message="Send If-Match with the ETag of your last GET of this entry, so that a "
-            "change made meanwhile is not overwritten.",
-        )
-    etag = representation_etag(collection, entry)
-    # The compressed forms of a stored representation carry the same ETag with a suffix.
-    variants = (etag, f"{etag}-gzip", f"{etag}-br")
-    if not request.if_match.star_tag and not any(map(request.if_match.contains, variants)):
-        abort(
-            412,
-            message="The entry changed since that ETag. This answer's ETag is the current "
-            "one: GET the entry (or check that your change still applies) and retry with it.",
-            headers={"ETag": quote_etag(etag)},
-        )
-
-
-def refuse(exc: WriteRefused):
-    abort(exc.status, message=exc.message, errors=exc.errors)
-
-
-def entry_response(collection: Collection, slug: str, status: int = 200) -> Response:
-    """The written entry, read back as a GET will see it, with its ETag."""
-    db.session.expire_all()
-    entry = get_entry(db.session, collection, slug)
-    response = json_response(represent(collection, entry, {}), status=status)
-    response.set_etag(generate_etag(response.get_data()))
-    return response
+def change() -> Change:
+    """Who writes (the key's name, its scope) and why (the optional X-Change-Message header,
+    its size checked by api/http.py)."""
+    return Change(g.api_key.name, request.headers.get(MESSAGE_HEADER), g.api_key.scope)
 
 
 def request_object() -> dict[str, Any]:
@@ -98,46 +40,44 @@ def request_object() -> dict[str, Any]:
     return body
 
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
+def current(collection: Collection, slug: str) -> Current:
+    """The entry the URL names as read, once its If-Match names it (404/410, 428/412)."""
+    return _matched(collection, find_entry(collection, slug))
 
 
-def _idempotency_key() -> str | None:
-    return request.headers.get(IDEMPOTENCY_HEADER)
+def current_if_any(collection: Collection, slug: str) -> Current | None:
+    """The entry as current() reads it if it exists; None when there is none now."""
+    entry = get_entry(db.session, collection, slug)
+    return None if entry is None else _matched(collection, entry)
 
 
-def idempotent_replay() -> Response | None:
-    """The stored answer when this key was used before for the same route and body; 422 when
-    it was used for another route or body."""
-    key = _idempotency_key()
-    if not key:
-        return None
-    digest = idempotency.body_digest(request.get_json(silent=True))
-    try:
-        found = idempotency.find(
-            db.session, g.api_key.id, key, request.method, request.path, digest
-        )
-    except idempotency.KeyReused as exc:
-        abort(422, errors={IDEMPOTENCY_HEADER: [str(exc)]})
-    if found is None:
-        return None
-    response = Response(found.body, status=found.status, headers=found.headers)
-    response.headers["Idempotent-Replayed"] = "true"
+def _matched(collection: Collection, entry: Any) -> Current:
+    shown = represent(collection, entry, {})  # dumped once: the ETag, and what is changed
+    require_if_match(shown)
+    return Current(entry, shown)
+
+
+def entry_response(collection: Collection, slug: str, status: int = 200) -> Response:
+    """The written entry, read back as a GET will see it, with its ETag."""
+    db.session.expire_all()
+    entry = get_entry(db.session, collection, slug)
+    response = json_response(represent(collection, entry, {}), status=status)
+    response.set_etag(generate_etag(response.get_data()))
     return response
 
 
-def remember(response: Response) -> None:
-    """Keep the answer for its Idempotency-Key, if one was sent (same transaction)."""
-    key = _idempotency_key()
-    if key:
-        idempotency.store(
-            db.session,
-            g.api_key.id,
-            key,
-            request.method,
-            request.path,
-            idempotency.body_digest(request.get_json(silent=True)),
-            response.status_code,
-            {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers},
-            response.get_data(as_text=True),
-        )
+def answer(collection: Collection, slug: str) -> Callable[[], Response]:
+    """The answer to a write of the entry: the entry as written (200)."""
+    return lambda: entry_response(collection, slug)
+
+
+def created(collection: Collection, slug: str) -> Callable[[], Response]:
+    """The answer to a create: 201 with Location, kept for its Idempotency-Key."""
+
+    def respond() -> Response:
+        response = entry_response(collection, slug, status=201)
+        response.headers["Location"] = f"/v1/{collection.name}/{slug}"
+        remember(response)
+        return response
+
+    return respond

@@ -20,9 +20,13 @@ META_FIELDS = ("slug", "version", "created_at", "updated_at")
 
 def snapshot(collection: Collection, entry: Any) -> dict[str, Any]:
     """The entry's own content (what a client can write) with its version and timestamps."""
-    data = collection.schema_instance.dump(entry)
+    return snapshot_of(collection, collection.schema_instance.dump(entry))
+
+
+def snapshot_of(collection: Collection, shown: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot within what a GET shows of an entry (its schema dump), without dumping."""
     keep = set(META_FIELDS) | set(collection.writable_fields)
-    return {key: value for key, value in data.items() if key in keep}
+    return {key: value for key, value in shown.items() if key in keep}
 
 
 def writable_content(collection: Collection, data: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +73,19 @@ def record(
     )
     session.add(revision)
     return revision
+
+
+def revision_url(revision: Revision) -> str:
+    return f"/v1/{revision.collection}/{revision.slug}/revisions/{revision.version}"
+
+
+def deleted_revision(session: Session, collection: Collection, slug: str) -> Revision | None:
+    """The revision that deleted the entry, when its latest one is a delete (else None).
+
+    Its URL (revision_url) holds the entry's last content, from which it can be restored.
+    """
+    last = latest_revision(session, collection, slug)
+    return last if last is not None and last.action == DELETED else None
 
 
 def latest_revision(session: Session, collection: Collection, slug: str) -> Revision | None:

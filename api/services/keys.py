@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ApiKey
 from ..models.base import utcnow
+from .transaction import write_transaction
 
 KEY_PREFIX = "wdw_"
 SCOPES = ("editor", "admin")
@@ -64,11 +65,11 @@ def create_key(session: Session, name: str, scope: str) -> str:
     """Store a new key and return it; this is the only time it is ever seen whole."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
-    if session.scalar(select(ApiKey.id).where(ApiKey.name == name)):
-        raise KeyNameTaken(name)
     lookup, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    session.add(ApiKey(name=name, scope=scope, lookup=lookup, digest=_digest(secret)))
-    session.commit()
+    with write_transaction(session):
+        if session.scalar(select(ApiKey.id).where(ApiKey.name == name)):
+            raise KeyNameTaken(name)
+        session.add(ApiKey(name=name, scope=scope, lookup=lookup, digest=_digest(secret)))
     return f"{KEY_PREFIX}{lookup}_{secret}"
 
 
@@ -150,10 +151,10 @@ def revoke_key(session: Session, name: str) -> bool:
 
     This process stops accepting it at once; other processes within their cache's bound.
     """
-    key = session.scalar(select(ApiKey).where(ApiKey.name == name))
-    if key is None or key.revoked_at is not None:
-        return False
-    key.revoked_at = utcnow()
-    session.commit()
+    with write_transaction(session):
+        key = session.scalar(select(ApiKey).where(ApiKey.name == name))
+        if key is None or key.revoked_at is not None:
+            return False
+        key.revoked_at = utcnow()
     VERIFIED.forget(session.get_bind().pool, key.id)
     return True

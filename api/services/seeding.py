@@ -26,18 +26,14 @@ from sqlalchemy.orm import Session
 
 from ..models import Revision
 from ..registry import BY_MODEL, COLLECTIONS, Collection
-from .assign import (
-    Reference,
-    UnknownReferences,
-    assign,
-    references,
-    reread_references,
-    without_references,
-)
+from . import store
+from .assign import Reference, UnknownReferences, assign, references, without_references
 from .entries import eager_loads
-from .history import CREATED, record, snapshot, writable_content
-from .search import index_entry
-from .writes import WriteRefused, create_entry, update_entry
+from .history import CREATED, snapshot, writable_content
+from .refusals import WriteRefused
+from .store import Change
+from .transaction import write_transaction
+from .writes import changed_fields
 
 
 class SeedError(Exception):
@@ -166,12 +162,18 @@ def _deleted_references(session: Session, model: type, data: dict[str, Any]) -> 
 def seed(
     session: Session, seed_dir: Path, force: bool = False, restore_deleted: bool = False
 ) -> SeedReport:
-    """Add the fixture entries that have never existed; commit once (see the module's policy).
+    """Add the fixture entries that have never existed, in one write transaction (see the
+    module's policy); nothing is written when any entry is refused.
 
     With `force`, existing entries that differ from their fixture are overwritten; with
     `restore_deleted`, entries that editors deleted are re-created from their fixture.
     """
     fixtures = read_fixtures(seed_dir)
+    with write_transaction(session):
+        return _load(session, fixtures, force, restore_deleted)
+
+
+def _load(session: Session, fixtures: list, force: bool, restore_deleted: bool) -> SeedReport:
     report, errors = SeedReport(), []
     for collection, path, entries in fixtures:
         model, name = collection.model, collection.name
@@ -213,16 +215,18 @@ def seed(
                     counts["created"] += 1
                 elif entry is None:
                     message = f"Re-created from {path.name} with --restore-deleted."
-                    create_entry(session, collection, usable, SEED_AUTHOR, message)
+                    store.insert(session, collection, usable, Change(SEED_AUTHOR, message))
                     counts["restored"] += 1
                 else:
                     message = f"Reloaded from {path.name} with --force."
-                    changed = update_entry(session, collection, entry, usable, SEED_AUTHOR, message)
+                    changed = changed_fields(collection, snapshot(collection, entry), usable)
+                    if changed:
+                        change = Change(SEED_AUTHOR, message)
+                        store.update(session, collection, entry, usable, changed, change)
                     counts["updated" if changed else "kept"] += 1
             except UnknownReferences as exc:
                 errors.extend(_messages(where, exc.errors))
             except WriteRefused as exc:
-                session.rollback()
                 raise SeedError([f"{where}: {exc.message}"]) from None
         if left_deleted:
             report.notes.append(
@@ -231,16 +235,11 @@ def seed(
             )
         session.flush()
         for entry, fields in created:
-            reread_references(session, entry)
-            state = snapshot(collection, entry)
-            record(session, collection, state, CREATED, fields, SEED_AUTHOR, None)
-            index_entry(session, collection, entry)
+            store.written(session, collection, entry, CREATED, fields, Change(SEED_AUTHOR))
         for key, count in counts.items():
             getattr(report, key)[name] = count
     if errors:
-        session.rollback()
         raise SeedError(errors)
-    session.commit()
     return report
 
 

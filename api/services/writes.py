@@ -1,200 +1,144 @@
-"""Creating, replacing, deleting and restoring entries; every change stores a revision."""
+"""The write use cases: create, replace, patch, delete and restore an entry.
 
-from typing import Any
+Each is one function that reads first and locks last: it validates and compares what it
+was given against the entry as read (`Current`, dumped once) without any lock, answers a
+write that changes nothing with no new version and no write transaction, and only then
+opens the write's transaction (api/services/transaction.py), where it reads the entry again,
+checks that its version is still the one read, and writes it (api/services/store.py).
+`answer`, when given, builds the caller's answer inside that transaction, so that what is
+kept for an Idempotency-Key commits with the write. Refusals are WriteRefused exceptions.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 
 from ..models import Revision
-from ..models.base import utcnow
-from ..registry import COLLECTIONS, Collection, linked_to
-from .assign import UnknownReferences, assign, canonical, reread_references
-from .history import (
-    CREATED,
-    DELETED,
-    RESTORED,
-    UPDATED,
-    latest_revision,
-    record,
-    snapshot,
-    writable_content,
-)
-from .search import index_entry, unindex_entry
+from ..registry import Collection
+from . import store
+from .assign import UnknownReferences, canonical, check_references
+from .entries import get_entry
+from .history import RESTORED, UPDATED, snapshot_of, writable_content
+from .refusals import Conflict, Invalid, Stale, WriteRefused, changed_meanwhile
+from .store import Change
+from .transaction import write_transaction
+
+__all__ = ["Change", "Conflict", "Current", "Invalid", "Stale", "WriteRefused"]
+
+T = TypeVar("T")
+Answer = Callable[[], T] | None
 
 
-class WriteRefused(Exception):
-    """A write that cannot be done; `status` is the HTTP status that says why."""
+@dataclass(frozen=True)
+class Current:
+    """An entry as read before a write, and what a GET shows of it (dumped once)."""
 
-    status = 400
+    entry: Any
+    shown: dict[str, Any]
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors
-
-
-class Conflict(WriteRefused):
-    status = 409
-
-
-class Stale(WriteRefused):
-    status = 412
-
-
-class Invalid(WriteRefused):
-    status = 422
-
-
-def _assign(session: Session, entry: Any, data: dict[str, Any]) -> None:
-    try:
-        assign(session, entry, data)
-    except UnknownReferences as exc:
-        raise Invalid("Some slugs name no entry.", exc.errors) from None
-
-
-def _flush(session: Session, slug: str) -> None:
-    """Flush; the UPDATE/DELETE carries `WHERE version = <read>`, so a lost race is 412."""
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise Stale(f"'{slug}' was changed by someone else meanwhile. GET it and retry.") from None
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(f"'{slug}' conflicts with an existing entry.") from None
+    @classmethod
+    def read(cls, collection: Collection, entry: Any) -> "Current":
+        return cls(entry, collection.schema_instance.dump(entry))
 
 
 def create_entry(
-    session: Session, collection: Collection, data: dict[str, Any], author: str, message: str | None
-) -> Any:
-    """Insert a new entry. A slug that was deleted before continues its version numbers."""
-    model = collection.model
-    if session.scalar(select(model.id).where(model.slug == data["slug"])) is not None:
-        raise Conflict(f"A {collection.label} with the slug '{data['slug']}' already exists.")
-    previous = latest_revision(session, collection, data["slug"])
-    entry = model()
-    _assign(session, entry, data)
-    entry.version = previous.version + 1 if previous else 1
-    session.add(entry)
-    _flush(session, data["slug"])
-    reread_references(session, entry)
-    record(session, collection, snapshot(collection, entry), CREATED, sorted(data), author, message)
-    index_entry(session, collection, entry)
-    return entry
-
-
-def update_entry(
     session: Session,
     collection: Collection,
-    entry: Any,
     data: dict[str, Any],
-    author: str,
-    message: str | None,
-    action: str = UPDATED,
-) -> list[str]:
-    """Replace an entry's content with `data`; return the fields that changed.
-
-    Nothing changes (no new version, nothing touched) when `data` equals the current content:
-    both are compared in the schema's loaded form before anything is assigned, lists of
-    references as sets (canonical()). The revision holds them in the order GET shows.
-    """
-    before = snapshot(collection, entry)
-    model = collection.model
-    current = canonical(
-        model, collection.schema_instance.load(writable_content(collection, before))
-    )
-    wanted = canonical(model, data)
-    changed = [name for name in collection.writable_fields if current.get(name) != wanted.get(name)]
-    if not changed:
-        return []
-    _assign(session, entry, data)
-    entry.version = before["version"] + 1
-    entry.updated_at = utcnow()
-    _flush(session, entry.slug)
-    reread_references(session, entry)
-    record(session, collection, snapshot(collection, entry), action, changed, author, message)
-    index_entry(session, collection, entry)
-    return changed
+    change: Change,
+    answer: Answer = None,
+) -> Any:
+    """A new entry from schema-loaded `data`; a slug deleted before needs an admin's change."""
+    _check_references(session, collection, data)
+    with write_transaction(session):
+        entry = store.insert(session, collection, data, change)
+        return answer() if answer else entry
 
 
-def references_to(session: Session, entry: Any) -> list[str]:
-    """Entries whose own content names `entry` ("tools/docker"), which a delete would change."""
-    found = []
-    for collection in COLLECTIONS:
-        for name in collection.writable_fields:
-            if name in collection.model.__mapper__.relationships:
-                condition = _points_to(getattr(collection.model, name), entry)
-                if condition is not None:
-                    query = select(collection.model.slug).where(condition)
-                    found += [f"{collection.name}/{slug}" for slug in session.scalars(query)]
-    return found
+def replace_entry(
+    session: Session,
+    collection: Collection,
+    current: Current,
+    data: dict[str, Any],
+    change: Change,
+    answer: Answer = None,
+) -> Any:
+    """The entry's whole content becomes `data` (schema-loaded); its slug cannot change."""
+    slug = current.shown["slug"]
+    if data["slug"] != slug:
+        raise Invalid(
+            "Slugs cannot change.", {"slug": [f"Must stay '{slug}': slugs cannot change."]}
+        )
+    return _update(session, collection, current, data, change, UPDATED, answer)
 
 
-def _points_to(relation: InstrumentedAttribute, entry: Any) -> ColumnElement[bool] | None:
-    target = relation.property.mapper.class_
-    if target is type(entry):
-        return linked_to(relation)(entry.slug)
-    if hasattr(target, "slug"):
-        return None
-    # Child rows (stages): does any child point to the entry?
-    inner = [
-        condition
-        for child in target.__mapper__.relationships
-        if (condition := _points_to(getattr(target, child.key), entry)) is not None
-    ]
-    return relation.any(or_(*inner)) if inner else None
+def patch_entry(
+    session: Session,
+    collection: Collection,
+    current: Current,
+    patch: dict[str, Any],
+    change: Change,
+    answer: Answer = None,
+) -> Any:
+    """Apply a JSON Merge Patch (RFC 7396) to the entry's content, then replace it."""
+    content = writable_content(collection, snapshot_of(collection, current.shown))
+    # A null removes a member: one the schema does not have is refused as any value would be.
+    errors = _not_writable(collection, [key for key, value in patch.items() if value is None])
+    try:
+        data = collection.schema_instance.load(merge_patch(content, patch))
+    except ValidationError as exc:
+        errors = {**errors, **exc.normalized_messages()}
+    if errors:
+        raise Invalid("The merged content is not valid.", errors)
+    return replace_entry(session, collection, current, data, change, answer)
 
 
 def delete_entry(
-    session: Session, collection: Collection, entry: Any, author: str, message: str | None
+    session: Session, collection: Collection, current: Current, change: Change
 ) -> None:
-    """Delete an entry nothing else names; its last content stays in its revisions."""
-    references = references_to(session, entry)
-    if references:
-        raise Conflict(
-            f"'{entry.slug}' is still named by {', '.join(references)}. Remove it there first.",
-            {"references": references},
-        )
-    state = snapshot(collection, entry)
-    state.update(version=entry.version + 1, updated_at=utcnow().isoformat())
-    session.delete(entry)
-    _flush(session, entry.slug)
-    record(session, collection, state, DELETED, [], author, message)
-    unindex_entry(session, collection, entry.slug)
+    """Delete the entry (409 while others name it); its last content stays in its revisions."""
+    slug, version = current.shown["slug"], current.shown["version"]
+    with write_transaction(session):
+        store.delete(session, collection, _reread(session, collection, slug, version), change)
 
 
 def restore_revision(
     session: Session,
     collection: Collection,
-    entry: Any | None,
+    current: Current | None,
     revision: Revision,
-    author: str,
-    message: str | None,
+    change: Change,
+    answer: Answer = None,
 ) -> Any:
-    """Make a revision's content current again; re-create the entry if it was deleted."""
-    content = writable_content(collection, revision.snapshot)
+    """Make a revision's content current again; re-create the entry (`current` None) if it
+    was deleted, which needs an admin's change."""
     try:
-        data = collection.schema_instance.load(content)
+        data = collection.schema_instance.load(writable_content(collection, revision.snapshot))
     except ValidationError as exc:
         raise Conflict("That revision no longer fits the schema.", exc.messages) from None
-    message = message or f"Restored version {revision.version}."
-    if entry is None:
-        latest = latest_revision(session, collection, revision.slug)
-        entry = collection.model()
-        _assign(session, entry, data)
-        entry.version = latest.version + 1
-        session.add(entry)
-        _flush(session, revision.slug)
-        reread_references(session, entry)
-        state = snapshot(collection, entry)
-        record(session, collection, state, RESTORED, sorted(data), author, message)
-        index_entry(session, collection, entry)
-        return entry
-    update_entry(session, collection, entry, data, author, message, action=RESTORED)
-    return entry
+    change = replace(change, message=change.message or f"Restored version {revision.version}.")
+    if current is not None:
+        return _update(session, collection, current, data, change, RESTORED, answer)
+    _check_references(session, collection, data)
+    with write_transaction(session):
+        entry = store.insert(session, collection, data, change, RESTORED)
+        return answer() if answer else entry
+
+
+def changed_fields(
+    collection: Collection, state: dict[str, Any], data: dict[str, Any]
+) -> list[str]:
+    """The writable fields whose content differs between a snapshot and schema-loaded `data`.
+
+    Both are compared in the schema's loaded form, lists of references as sets (canonical()).
+    """
+    model = collection.model
+    loaded = collection.schema_instance.load(writable_content(collection, state))
+    current, wanted = canonical(model, loaded), canonical(model, data)
+    return [name for name in collection.writable_fields if current.get(name) != wanted.get(name)]
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -208,3 +152,50 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             result[key] = merge_patch(result.get(key), value)
     return result
+
+
+def _update(
+    session: Session,
+    collection: Collection,
+    current: Current,
+    data: dict[str, Any],
+    change: Change,
+    action: str,
+    answer: Answer,
+) -> Any:
+    state = snapshot_of(collection, current.shown)
+    changed = changed_fields(collection, state, data)
+    if not changed:  # no new version, and no write transaction
+        return answer() if answer else current.entry
+    _check_references(session, collection, data)
+    with write_transaction(session):
+        entry = _reread(session, collection, state["slug"], state["version"])
+        store.update(session, collection, entry, data, changed, change, action)
+        return answer() if answer else entry
+
+
+def _reread(session: Session, collection: Collection, slug: str, version: int) -> Any:
+    """The entry again, in the write's transaction, if it is still at the version read."""
+    entry = get_entry(session, collection, slug)
+    if entry is None or entry.version != version:
+        raise changed_meanwhile(slug)
+    return entry
+
+
+def _check_references(session: Session, collection: Collection, data: dict[str, Any]) -> None:
+    """422 for slugs naming no entry, before any lock (the write resolves them again)."""
+    try:
+        check_references(session, collection.model, data)
+    except UnknownReferences as exc:
+        raise Invalid("Some slugs name no entry.", exc.errors) from None
+
+
+def _not_writable(collection: Collection, names: list[str]) -> dict[str, list[str]]:
+    """What the schema says of these members when sent with a value (schemas/base.py)."""
+    fields, writable = collection.schema_instance.fields, set(collection.writable_fields)
+    errors = {}
+    for name in names:
+        if name not in writable:
+            read_only = name in fields and fields[name].dump_only
+            errors[name] = ["Read-only: set by the server." if read_only else "Unknown field."]
+    return errors
