@@ -8,6 +8,7 @@ from ..extensions import db
 from ..registry import Collection
 from ..services.entries import get_entry, list_entries, renamed_to
 from ..services.writes import create_entry, delete_entry, patch_entry, replace_entry
+from ..urls import collection_url, entry_url
 from .idempotency import idempotent
 from .lookup import find_entry
 from .openapi_docs import (
@@ -61,13 +62,13 @@ def redirect_renamed(collection: Collection, response: Response) -> Response:
     Only misses pay for the lookup. Reads get 301; writes 308, which keeps the method and body.
     """
     slug = (request.view_args or {}).get("slug")
-    old = f"/v1/{collection.name}/{slug}"
+    old = entry_url(collection.name, slug)
     if response.status_code != 404 or not slug or not request.path.startswith(old):
         return response
     new = renamed_to(db.session, collection, slug)
     if new is None:
         return response
-    location = f"/v1/{collection.name}/{new}{request.path[len(old) :]}"
+    location = entry_url(collection.name, new) + request.path[len(old) :]
     if request.query_string:
         location += f"?{request.query_string.decode('latin-1')}"
     status = 301 if request.method in ("GET", "HEAD") else 308
@@ -80,7 +81,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
     blp = Blueprint(
         collection.name,
         __name__,
-        url_prefix=f"/v1/{collection.name}",
+        url_prefix=collection_url(collection.name),
         description=collection.description,
     )
     title, label, camel = collection.title.lower(), collection.label, collection.singular
@@ -97,7 +98,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             "Returns a JSON array of entries, paginated with `page` and `page_size` (`Link` "
             f"and `X-Total-Count` headers describe the pages).{_filters_doc(collection)} "
             "Shape each entry with `fields` and `expand`. Example: "
-            f"`/v1/{collection.name}?{collection.example_query}`.",
+            f"`{collection_url(collection.name)}?{collection.example_query}`.",
         )
         @blp.arguments(collection.list_args, location="query", unknown=RAISE, as_kwargs=False)
         @blp.response(200, collection.schema(many=True, partial=True), headers=LIST_HEADERS)
@@ -133,7 +134,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             "links to related entries; cite its URL and version. Shape it with `fields` and "
             "`expand`. Unknown slugs answer 404; deleted ones 410 with a link to their last "
             "revision; renamed ones 301 with the new URL in `Location`. "
-            f"Example: `/v1/{collection.name}/{collection.example_slug}`.",
+            f"Example: `{entry_url(collection.name, collection.example_slug)}`.",
         )
         @blp.arguments(collection.item_args, location="query", unknown=RAISE, as_kwargs=False)
         @blp.response(200, read_schema, headers=READ_HEADERS)

@@ -5,6 +5,7 @@ from flask_smorest import abort
 from marshmallow import RAISE
 
 from schemas.base import ListArgsSchema
+from schemas.constants import MAX_INT32
 from schemas.history import RevisionSchema
 
 from ..extensions import db
@@ -12,6 +13,7 @@ from ..models import Revision
 from ..registry import Collection
 from ..services.history import get_revision, list_revisions
 from ..services.writes import restore_revision
+from ..urls import entry_url, restore_url, revision_url
 from .openapi_docs import (
     CHANGE_MESSAGE,
     IF_MATCH_UNLESS_DELETED,
@@ -23,11 +25,11 @@ from .representation import json_response, pagination_headers
 from .writing import answer, change, current_if_any
 
 # Versions are 32-bit: anything larger cannot exist and is a 404, not a database error.
-VERSION = "<int(min=1, max=2147483647):number>"
+VERSION = f"<int(min=1, max={MAX_INT32}):number>"
 
 
 def revision_body(revision: Revision) -> dict:
-    base = f"/v1/{revision.collection}/{revision.slug}"
+    collection, slug, version = revision.collection, revision.slug, revision.version
     return {
         "collection": revision.collection,
         "slug": revision.slug,
@@ -39,9 +41,9 @@ def revision_body(revision: Revision) -> dict:
         "created_at": revision.created_at.isoformat(),
         "snapshot": revision.snapshot,
         "links": {
-            "self": f"{base}/revisions/{revision.version}",
-            "entry": base,
-            "restore": f"{base}/revisions/{revision.version}/restore",
+            "self": revision_url(collection, slug, version),
+            "entry": entry_url(collection, slug),
+            "restore": restore_url(collection, slug, version),
         },
     }
 
