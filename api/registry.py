@@ -1,20 +1,23 @@
-"""Every collection the API serves, declared once: model, schemas, filters, default order.
+"""Every collection the API serves, declared once: names, model, schemas, examples.
 
 The shared views (api/resources/collections.py), queries (api/services/entries.py) and the
-seed loader all work from these declarations, so adding a collection is adding an entry here.
+seed loader all work from these declarations, so adding a collection is adding an entry here
+(beside its model in api/models/ and its schemas in schemas/). A list's filters are its
+query arguments (the schema's `list_args`), each turned into a query by api/filters.py;
+only those that are more than a column or a link are written out here.
 """
 
+import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from marshmallow import Schema
 from sqlalchemy import ColumnElement, or_
-from sqlalchemy.orm import InstrumentedAttribute
 
 from schemas import catalog, faqs, knowledge, roles, workflows
 from schemas.base import EntrySchema
 
+from .filters import Filter, filters_for, linked_to
 from .models import (
     Faq,
     Metric,
@@ -32,26 +35,7 @@ from .models import (
     WorkflowStage,
 )
 
-Filter = Callable[[str], ColumnElement[bool]]
-
-
-def equals(column: InstrumentedAttribute) -> Filter:
-    """Filter on a column's exact value."""
-    return lambda value: column == value
-
-
-def linked_to(relation: InstrumentedAttribute) -> Filter:
-    """Filter on a relationship to another entry, by that entry's slug."""
-    target = relation.property.mapper.class_
-    if relation.property.uselist:
-        return lambda slug: relation.any(target.slug == slug)
-    return lambda slug: relation.has(target.slug == slug)
-
-
-def cites(model: type) -> Filter:
-    """Filter on the resources an entry cites in its `sources`, by resource slug."""
-    source = model.sources.property.mapper.class_
-    return lambda slug: model.sources.any(linked_to(source.resource)(slug))
+__all__ = ["BY_MODEL", "BY_NAME", "COLLECTIONS", "SCHEMAS", "Collection", "Filter", "linked_to"]
 
 
 def workflow_role(slug: str) -> ColumnElement[bool]:
@@ -67,7 +51,7 @@ def schedule_tool(slug: str) -> ColumnElement[bool]:
     return Schedule.entries.any(linked_to(ScheduleEntry.tools)(slug))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Collection:
     """One collection of entries served under /v1/<name>."""
 
@@ -78,16 +62,21 @@ class Collection:
     schema: type[EntrySchema]
     list_args: type[Schema]
     item_args: type[Schema]
-    filters: dict[str, Filter] = field(default_factory=dict)
+    # Filters api/filters.py cannot derive, by list argument.
+    custom_filters: dict[str, Filter] = field(default_factory=dict)
     default_sort: tuple[str, ...] = ("slug",)
     # A real slug and a real list query, for the spec's examples.
     example_slug: str = ""
     example_query: str = ""
 
     def __post_init__(self) -> None:
-        # Every collection whose entries cite sources can be filtered by them.
-        if hasattr(self.model, "sources"):
-            object.__setattr__(self, "filters", {**self.filters, "source": cites(self.model)})
+        # Derived now, so that an argument no filter stands for fails at import.
+        self.filters  # noqa: B018
+
+    @functools.cached_property
+    def filters(self) -> dict[str, Filter]:
+        """Every list argument that filters, with the condition it stands for."""
+        return filters_for(self.model, self.list_args.FILTERS, self.custom_filters)
 
     @property
     def singular(self) -> str:
@@ -113,160 +102,142 @@ class Collection:
 # come first: every other collection cites them in its `sources`.
 COLLECTIONS: tuple[Collection, ...] = (
     Collection(
-        "resources",
-        "Resources",
-        "The sources every other entry cites: the two articles, the resources they recommend, "
-        "and the editors (`editorial`) for what is written from general knowledge.",
-        Resource,
-        knowledge.ResourceSchema,
-        knowledge.ResourceListArgs,
-        knowledge.ResourceItemArgs,
-        filters={"kind": equals(Resource.kind)},
+        name="resources",
+        title="Resources",
+        description="The sources every other entry cites: the two articles, the resources "
+        "they recommend, and the editors (`editorial`) for what is written from general "
+        "knowledge.",
+        model=Resource,
+        schema=knowledge.ResourceSchema,
+        list_args=knowledge.ResourceListArgs,
+        item_args=knowledge.ResourceItemArgs,
         example_slug="the-devops-roadmap",
         example_query="kind=recommended",
     ),
     Collection(
-        "tags",
-        "Tags",
-        "Concepts that group FAQ entries.",
-        Tag,
-        faqs.TagSchema,
-        faqs.TagListArgs,
-        faqs.TagItemArgs,
+        name="tags",
+        title="Tags",
+        description="Concepts that group FAQ entries.",
+        model=Tag,
+        schema=faqs.TagSchema,
+        list_args=faqs.TagListArgs,
+        item_args=faqs.TagItemArgs,
         example_slug="sre",
         example_query="page_size=50",
     ),
     Collection(
-        "roles",
-        "Roles",
-        "Developers, DevOps engineers, SREs, platform engineers and full-cycle developers, "
-        "with the comparison matrix: output, philosophy, pain points, key metric, core tooling, "
-        "daily activity, scale focus, automation.",
-        Role,
-        roles.RoleSchema,
-        roles.RoleListArgs,
-        roles.RoleItemArgs,
-        filters={
-            "tool": linked_to(Role.tools),
-            "metric": linked_to(Role.metrics),
-            "responsibility": linked_to(Role.responsibilities),
-            "sub_discipline": linked_to(Role.sub_disciplines),
-            "faq": linked_to(Role.faqs),
-        },
+        name="roles",
+        title="Roles",
+        description="Developers, DevOps engineers, SREs, platform engineers and full-cycle "
+        "developers, with the comparison matrix: output, philosophy, pain points, key metric, "
+        "core tooling, daily activity, scale focus, automation.",
+        model=Role,
+        schema=roles.RoleSchema,
+        list_args=roles.RoleListArgs,
+        item_args=roles.RoleItemArgs,
         example_slug="devops-engineer",
         example_query="tool=terraform",
     ),
     Collection(
-        "responsibilities",
-        "Responsibilities",
-        "The work each role owns.",
-        Responsibility,
-        catalog.ResponsibilitySchema,
-        catalog.ResponsibilityListArgs,
-        catalog.ResponsibilityItemArgs,
-        filters={"role": linked_to(Responsibility.roles)},
+        name="responsibilities",
+        title="Responsibilities",
+        description="The work each role owns.",
+        model=Responsibility,
+        schema=catalog.ResponsibilitySchema,
+        list_args=catalog.ResponsibilityListArgs,
+        item_args=catalog.ResponsibilityItemArgs,
         example_slug="code-review",
         example_query="role=developer",
     ),
     Collection(
-        "tools",
-        "Tools",
-        "Languages, frameworks and platforms, by category and role.",
-        Tool,
-        catalog.ToolSchema,
-        catalog.ToolListArgs,
-        catalog.ToolItemArgs,
-        filters={"role": linked_to(Tool.roles), "category": equals(Tool.category)},
+        name="tools",
+        title="Tools",
+        description="Languages, frameworks and platforms, by category and role.",
+        model=Tool,
+        schema=catalog.ToolSchema,
+        list_args=catalog.ToolListArgs,
+        item_args=catalog.ToolItemArgs,
         example_slug="terraform",
         example_query="category=iac&role=devops-engineer",
     ),
     Collection(
-        "metrics",
-        "Metrics",
-        "What each role measures, and who owns each metric.",
-        Metric,
-        catalog.MetricSchema,
-        catalog.MetricListArgs,
-        catalog.MetricItemArgs,
-        filters={"role": linked_to(Metric.roles)},
+        name="metrics",
+        title="Metrics",
+        description="What each role measures, and who owns each metric.",
+        model=Metric,
+        schema=catalog.MetricSchema,
+        list_args=catalog.MetricListArgs,
+        item_args=catalog.MetricItemArgs,
         example_slug="mttr",
         example_query="role=devops-engineer",
     ),
     Collection(
-        "sub-disciplines",
-        "Sub-disciplines",
-        "DevOps, Site Reliability Engineering and Platform Engineering, and the question each "
-        "asks.",
-        SubDiscipline,
-        catalog.SubDisciplineSchema,
-        catalog.SubDisciplineListArgs,
-        catalog.SubDisciplineItemArgs,
-        filters={"role": linked_to(SubDiscipline.roles)},
+        name="sub-disciplines",
+        title="Sub-disciplines",
+        description="DevOps, Site Reliability Engineering and Platform Engineering, and the "
+        "question each asks.",
+        model=SubDiscipline,
+        schema=catalog.SubDisciplineSchema,
+        list_args=catalog.SubDisciplineListArgs,
+        item_args=catalog.SubDisciplineItemArgs,
         example_slug="site-reliability-engineering",
         example_query="role=site-reliability-engineer",
     ),
     Collection(
-        "faqs",
-        "FAQ",
-        "Questions and answers about the roles and concepts.",
-        Faq,
-        faqs.FaqSchema,
-        faqs.FaqListArgs,
-        faqs.FaqItemArgs,
-        filters={"role": linked_to(Faq.roles), "tag": linked_to(Faq.tags)},
+        name="faqs",
+        title="FAQ",
+        description="Questions and answers about the roles and concepts.",
+        model=Faq,
+        schema=faqs.FaqSchema,
+        list_args=faqs.FaqListArgs,
+        item_args=faqs.FaqItemArgs,
         example_slug="devops-vs-sre",
         example_query="tag=sre&fields=slug,question",
     ),
     Collection(
-        "practices",
-        "Practices",
-        "The five CALMS pillars of DevOps.",
-        Practice,
-        knowledge.PracticeSchema,
-        knowledge.PracticeListArgs,
-        knowledge.PracticeItemArgs,
-        filters={"framework": equals(Practice.framework), "metric": linked_to(Practice.metrics)},
+        name="practices",
+        title="Practices",
+        description="The five CALMS pillars of DevOps.",
+        model=Practice,
+        schema=knowledge.PracticeSchema,
+        list_args=knowledge.PracticeListArgs,
+        item_args=knowledge.PracticeItemArgs,
         default_sort=("framework", "position"),
         example_slug="calms-automation",
         example_query="framework=CALMS",
     ),
     Collection(
-        "workflows",
-        "Workflows",
-        "The inner loop, the outer loop and the delivery pipeline, stage by stage.",
-        Workflow,
-        workflows.WorkflowSchema,
-        workflows.WorkflowListArgs,
-        workflows.WorkflowItemArgs,
-        filters={"kind": equals(Workflow.kind), "role": workflow_role},
+        name="workflows",
+        title="Workflows",
+        description="The inner loop, the outer loop and the delivery pipeline, stage by stage.",
+        model=Workflow,
+        schema=workflows.WorkflowSchema,
+        list_args=workflows.WorkflowListArgs,
+        item_args=workflows.WorkflowItemArgs,
+        custom_filters={"role": workflow_role},
         example_slug="inner-loop",
         example_query="kind=loop",
     ),
     Collection(
-        "schedules",
-        "Schedules",
-        "A day in the life of each role, hour by hour.",
-        Schedule,
-        workflows.ScheduleSchema,
-        workflows.ScheduleListArgs,
-        workflows.ScheduleItemArgs,
-        filters={"role": linked_to(Schedule.role), "tool": schedule_tool},
+        name="schedules",
+        title="Schedules",
+        description="A day in the life of each role, hour by hour.",
+        model=Schedule,
+        schema=workflows.ScheduleSchema,
+        list_args=workflows.ScheduleListArgs,
+        item_args=workflows.ScheduleItemArgs,
+        custom_filters={"tool": schedule_tool},
         example_slug="devops-engineer-day",
         example_query="role=devops-engineer",
     ),
     Collection(
-        "topics",
-        "Topics",
-        "History, comparisons, case studies and guidance from the source articles.",
-        Topic,
-        knowledge.TopicSchema,
-        knowledge.TopicListArgs,
-        knowledge.TopicItemArgs,
-        filters={
-            "kind": equals(Topic.kind),
-            "role": linked_to(Topic.roles),
-            "tag": linked_to(Topic.tags),
-        },
+        name="topics",
+        title="Topics",
+        description="History, comparisons, case studies and guidance from the source articles.",
+        model=Topic,
+        schema=knowledge.TopicSchema,
+        list_args=knowledge.TopicListArgs,
+        item_args=knowledge.TopicItemArgs,
         example_slug="historical-silos",
         example_query="kind=history",
     ),

@@ -80,6 +80,9 @@ class EntrySchema(StrictSchema):
 class ListArgsSchema(StrictSchema):
     """Query arguments every list accepts: pagination."""
 
+    # The arguments that filter the list, in order (api/filters.py turns each into a query).
+    FILTERS: tuple[str, ...] = ()
+
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(1, MAX_INT32),
@@ -149,6 +152,7 @@ def list_args(
         from .sources import source_filter  # sources.py builds on this module
 
         attrs["source"] = source_filter()
+    filter_names = tuple(attrs)
     attrs["sort"] = CommaSeparated(
         sortable,
         signed=True,
@@ -160,7 +164,7 @@ def list_args(
     )
     attrs.update(_representation_args(entry_schema))
     name = entry_schema.__name__.removesuffix("Schema") + "ListArgs"
-    return type(name, (ListArgsSchema,), attrs)
+    return type(name, (ListArgsSchema,), {**attrs, "FILTERS": filter_names})
 
 
 def item_args(entry_schema: type[EntrySchema]) -> type[StrictSchema]:

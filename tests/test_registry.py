@@ -1,5 +1,7 @@
 """The collection declarations agree with their schemas and models."""
 
+import dataclasses
+
 import pytest
 
 from api.registry import COLLECTIONS
@@ -35,3 +37,16 @@ def test_the_spec_examples_name_real_content(client, collection):
     listed = client.get(f"/v1/{collection.name}?{collection.example_query}")
     assert listed.status_code == 200
     assert listed.json, f"/v1/{collection.name}?{collection.example_query} is empty"
+
+
+def test_a_list_argument_no_filter_stands_for_is_refused_at_declaration():
+    """Filters are derived from the list arguments: one that names nothing cannot be declared."""
+    roles = next(c for c in COLLECTIONS if c.name == "roles")
+    args = type("WizardListArgs", (roles.list_args,), {"FILTERS": ("wizard",)})
+    with pytest.raises(ValueError, match="'wizard'"):
+        dataclasses.replace(roles, list_args=args)
+
+
+def test_derived_filters_follow_the_list_arguments_in_order():
+    for collection in COLLECTIONS:
+        assert tuple(collection.filters) == collection.list_args.FILTERS
