@@ -8,14 +8,13 @@ only those that are more than a column or a link are written out here.
 """
 
 import functools
-import re
 from dataclasses import dataclass, field
 
 from marshmallow import Schema
 from sqlalchemy import ColumnElement, or_
 
 from schemas import catalog, faqs, knowledge, roles, workflows
-from schemas.base import EntrySchema
+from schemas.base import EntrySchema, entry_type
 
 from .filters import Filter, filters_for, linked_to
 from .models import (
@@ -94,8 +93,8 @@ class Collection:
 
     @property
     def label(self) -> str:
-        """Lowercase singular for messages, e.g. sub-discipline."""
-        return re.sub(r"(?<!^)(?=[A-Z])", "-", self.singular).lower()
+        """Lowercase singular, as search names the type and messages the entry: sub-discipline."""
+        return entry_type(self.schema)
 
 
 # In dependency order: an entry may only refer to entries of collections above it. Resources

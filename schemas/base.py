@@ -1,5 +1,7 @@
 """Base schemas: the fields every entry carries, list query arguments, problem details."""
 
+import re
+
 from marshmallow import (
     RAISE,
     Schema,
@@ -75,6 +77,15 @@ class EntrySchema(StrictSchema):
         for name, template in self.RELATED.items():
             links[name] = f"{API_PREFIX}/{template.format(slug=obj.slug)}"
         return links
+
+
+def entry_type(entry_schema: type[EntrySchema]) -> str:
+    """The type of an entry, singular and lowercase: `sub-discipline` (SubDisciplineSchema).
+
+    Search hits and their `type` filter name entries by it; so do messages about one entry.
+    """
+    singular = entry_schema.__name__.removesuffix("Schema")
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", singular).lower()
 
 
 class ListArgsSchema(StrictSchema):

@@ -2,23 +2,27 @@
 
 from marshmallow import Schema, fields, validate
 
-from .base import ListArgsSchema, StrictSchema
+from . import catalog, faqs, knowledge, roles, workflows
+from .base import ListArgsSchema, StrictSchema, entry_type
 from .fields import CommaSeparated, Slug, text
 
-# The singular name of each collection, as search hits and `type` name them.
-TYPES = (
-    "tag",
-    "role",
-    "responsibility",
-    "tool",
-    "metric",
-    "sub-discipline",
-    "faq",
-    "practice",
-    "workflow",
-    "schedule",
-    "topic",
-    "resource",
+# The type of each collection's entries, as search hits and `type` name them.
+TYPES = tuple(
+    entry_type(schema)
+    for schema in (
+        faqs.TagSchema,
+        roles.RoleSchema,
+        catalog.ResponsibilitySchema,
+        catalog.ToolSchema,
+        catalog.MetricSchema,
+        catalog.SubDisciplineSchema,
+        faqs.FaqSchema,
+        knowledge.PracticeSchema,
+        workflows.WorkflowSchema,
+        workflows.ScheduleSchema,
+        knowledge.TopicSchema,
+        knowledge.ResourceSchema,
+    )
 )
 QUERY_MAX_LENGTH = 256
 # A chatbot passes on what its user typed, and chat users ramble: /v1/answers reads only the

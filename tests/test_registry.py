@@ -47,6 +47,12 @@ def test_a_list_argument_no_filter_stands_for_is_refused_at_declaration():
         dataclasses.replace(roles, list_args=args)
 
 
+def test_search_types_are_the_collections_labels():
+    from schemas.search import TYPES
+
+    assert sorted(TYPES) == sorted(c.label for c in COLLECTIONS)
+
+
 def test_derived_filters_follow_the_list_arguments_in_order():
     for collection in COLLECTIONS:
         assert tuple(collection.filters) == collection.list_args.FILTERS
