@@ -1,6 +1,7 @@
 """Passages: how entries are split, their citations, how they follow writes, /v1/passages."""
 
 import json
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -286,3 +287,15 @@ def test_reindex_rebuilds_the_same_passages(wapp):
             for p in db.session.scalars(select(Passage))
         }
     assert after == {key: value[1:] for key, value in before.items()}
+
+
+def test_words_only_ranking_needs_no_numpy(app, monkeypatch):
+    """Smallest installs: no vectors stored, and numpy cannot even be imported."""
+    from api.services import passage_index
+
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    monkeypatch.setattr(passage_index, "_INDEXES", {})
+    with app.test_request_context():
+        found = retrieve(db.session, "who owns mttr", k=3, semantic=False)
+    assert found and found[0].cosine is None and found[0].entry_cosine is None
+    assert found[0].passage.slug == "mttr"

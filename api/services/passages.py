@@ -36,6 +36,14 @@ TITLE_FIELDS = ("question", "title", "name")
 ROLE_SUMMARY_FIELDS = ("name", "short_name", "summary")
 ROLE_LINKS = ("roles", "role", "owner")
 SLOT_LINKS = ("tools", "responsibilities", "metrics")
+DAY_PARTS = (
+    (5, "at night"),
+    (12, "in the morning"),
+    (13, "at noon, midday"),
+    (17, "in the afternoon"),
+    (21, "in the evening, at the end of the working day"),
+    (24, "at night"),
+)
 
 
 @dataclass(frozen=True)
@@ -184,10 +192,23 @@ def _schedule(collection, data, names, title):
         lambda entry, n: entry["time"],
         lambda entry: entry["activity"],
         lambda entry: (
+            spoken_time(entry["time"]),
             role,
             *(_listing(label.capitalize(), entry.get(label), names) for label in SLOT_LINKS),
         ),
     )
+
+
+def spoken_time(time: str) -> str:
+    """ "14:00" as people say it: "2pm, in the afternoon" (searched, not shown)."""
+    hour, minute = (int(part) for part in time.split(":"))
+    clock = (
+        f"{(hour - 1) % 12 + 1}{f':{minute:02d}' if minute else ''}{'am' if hour < 12 else 'pm'}"
+    )
+    for until, part in DAY_PARTS:
+        if hour < until:
+            return f"At {clock}, {part}."
+    return f"At {clock}."
 
 
 def _topic(collection, data, names, title):

@@ -1,75 +1,53 @@
-"""Ranking passages for a question: words and, with SEMANTIC_SEARCH on, meaning.
+"""Ranking passages for a question: by words, and by meaning when SEMANTIC_SEARCH is on.
 
-    retrieve(session, query, k=5, collections=None, role=None, analysis=None)
+    retrieve(session, query, k=5, collections=None, role=None, analysis=None, semantic=None)
         -> list[ScoredPassage]
 
 The `k` best passages (api/services/passages.py), best first; empty when nothing matches.
 `collections` keeps only those collections (names: "faqs", "roles"...), `role` only passages
-of entries that name that role. Each ScoredPassage has:
+of entries that name that role. `analysis`: the question as analyze() (api/services/search.py)
+made it, when the caller has it already. `semantic`: None follows SEMANTIC_SEARCH. Each
+ScoredPassage has:
 
-- `passage`: the Passage record (id "roles/devops-engineer#pain_points", url, title, text,
-  collection, slug, field, version, etag, sources, metadata);
-- `score`: the fused score, 0 to 1, higher is better (comparable within one question);
-- the raw features a calibrator needs: `cosine` (question to passage; None with semantic
-  search off), `words` (the database's full-text score, BM25 on SQLite, ts_rank on
-  PostgreSQL, 0 when no word matches), `word_score` (`words` over the best `words` of the
-  question, 0 to 1), `coverage` (share of the question's content words found in the passage,
-  on their first five letters), `word_rank` and `meaning_rank` (1-based rank in each list,
-  None when absent), `rank` (1-based, in the fused order);
-- `margin`: this score minus the next one's (the runner-up is the next item).
+- `passage`: the Passage record (api/services/passage_index.py): `id`
+  ("roles/devops-engineer#pain_points"), `url` ("/v1/roles/devops-engineer#pain_points"),
+  title, text, collection, slug, anchor, field, version, etag, sources, details (roles...);
+- `score`: the fused score (score() below), higher is better, comparable within a question;
+- the raw features a calibrator needs: `cosine` (question to passage) and `entry_cosine`
+  (question to the passage's whole entry), both None with semantic search off; `words` (the
+  database's full-text score of the passage: BM25 on SQLite, ts_rank on PostgreSQL; 0 when no
+  word matches), `word_score` (`words` over the question's best `words`, 0 to 1), `coverage`
+  (share of the question's content words found in the passage, on their first five
+  letters), `word_rank` and `meaning_rank` (1-based rank in each list, None when outside the
+  first WORDS or NEIGHBOURS), `rank` (1-based, fused);
+- `margin`: this score minus the next one's; the runner-up is the next item of the list.
 
-How. Words: the question is analysed as /v1/search does (stop words, glossary, typos:
-api/services/search.py); the passages' own full-text index (FTS5 or tsvector) gives the best
-WORDS of them. Meaning: the question's vector against every passage vector, one matrix
-product over vectors held in memory per content generation (api/generation.py). Candidates
-from both lists are scored: see fuse(). Words-only installs never import numpy.
+How. Words: the question is analysed as /v1/search does (stop words, filler, glossary,
+typos), and the passages' own full-text index (migration 0012) gives the best WORDS of them.
+Meaning: the question's vector (embedded once, cached) against every passage vector, one
+matrix product over vectors held in memory per content generation; the NEIGHBOURS nearest
+join the candidates. Every candidate gets every feature, then score() ranks them. Weights
+were tuned on the `tune` half of bench/eval/questions.jsonl only (bench/passages_quality.py).
+Words-only installs never import numpy.
 """
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import select, text
+from flask import current_app
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ..models import Passage as PassageRow
+from .passage_index import STEM, Index, Passage, index
 from .search import WORD, Analysis, analyze, load_glossary
 
 WORDS = 60  # best passages by words
 NEIGHBOURS = 60  # nearest passages by meaning
-STEM = 5
 # fused score weights (tuned on the tune half of bench/eval/questions.jsonl)
-W_COSINE, W_WORDS, W_COVERAGE = 0.6, 0.25, 0.15
+W_COSINE, W_ENTRY, W_WORDS, W_COVERAGE = 0.4, 0.4, 0.12, 0.08
 W_WORDS_ONLY, W_COVERAGE_ONLY = 0.6, 0.4
-
-
-@dataclass(frozen=True)
-class Passage:
-    """One stored passage, as a retriever shows it."""
-
-    row: int
-    collection: str
-    slug: str
-    anchor: str
-    field: str
-    title: str
-    text: str
-    search_text: str
-    roles: str
-    version: int
-    etag: str
-    sources: list[dict[str, Any]]
-    details: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return f"{self.collection}/{self.slug}#{self.anchor}"
-
-    @property
-    def url(self) -> str:
-        return f"/v1/{self.collection}/{self.slug}#{self.anchor}"
+# Tags group entries and resources describe sources: they rarely answer a question themselves.
+PRIOR = {"tags": 0.5, "resources": 0.5}
 
 
 @dataclass(frozen=True)
@@ -84,86 +62,7 @@ class ScoredPassage:
     meaning_rank: int | None
     rank: int
     margin: float
-
-
-class Index:
-    """Every passage of one content generation, with its vector when there is one."""
-
-    def __init__(self, generation: Any, passages: list[Passage], vectors: list[bytes | None]):
-        self.generation = generation
-        self.passages = passages
-        self.by_row = {p.row: i for i, p in enumerate(passages)}
-        self._stems: dict[int, frozenset[str]] = {}
-        self.matrix = None
-        self.has_vector = None
-        if any(v is not None for v in vectors):
-            import numpy as np
-
-            width = next(len(v) for v in vectors if v is not None) // 4
-            self.matrix = np.zeros((len(vectors), width), dtype=np.float32)
-            self.has_vector = np.zeros(len(vectors), dtype=bool)
-            for i, vector in enumerate(vectors):
-                if vector is not None:
-                    self.matrix[i] = np.frombuffer(vector, dtype="<f4")
-                    self.has_vector[i] = True
-
-    def stems(self, i: int) -> frozenset[str]:
-        found = self._stems.get(i)
-        if found is None:
-            p = self.passages[i]
-            found = frozenset(w[:STEM] for w in WORD.findall(f"{p.title} {p.search_text}".lower()))
-            self._stems[i] = found
-        return found
-
-
-def load_index(session: Session, generation: Any) -> Index:
-    rows = session.execute(select(PassageRow).order_by(PassageRow.id)).scalars().all()
-    passages = [
-        Passage(
-            r.id,
-            r.collection,
-            r.slug,
-            r.anchor,
-            r.field,
-            r.title,
-            r.text,
-            r.search_text,
-            r.roles,
-            r.version,
-            r.etag,
-            r.sources,
-            r.details,
-        )
-        for r in rows
-    ]
-    return Index(generation, passages, [r.embedding for r in rows])
-
-
-_INDEXES: dict[Any, Index] = {}
-_LOCK = threading.Lock()
-
-
-def _generation(session: Session) -> Any:
-    if has_app_context() and (tracker := current_app.extensions.get("generation")):
-        value = tracker.current()
-        if value is not None:
-            return value
-    return None
-
-
-def index(session: Session) -> Index:
-    """This database's passages as of the content's generation, read again when it changes."""
-    key = session.get_bind().url.render_as_string(hide_password=False)
-    current = _generation(session)
-    found = _INDEXES.get(key)
-    if current is None or found is None or found.generation != current:
-        with _LOCK:
-            found = _INDEXES.get(key)
-            if current is None or found is None or found.generation != current:
-                found = load_index(session, current)
-                if current is not None:
-                    _INDEXES[key] = found
-    return found
+    entry_cosine: float | None = None
 
 
 def _filters(collections, role) -> tuple[str, dict]:
@@ -178,11 +77,13 @@ def _filters(collections, role) -> tuple[str, dict]:
     return "".join(f" AND {c}" for c in conditions), params
 
 
-def word_matches(session, terms, collections, role, limit) -> list[tuple[int, float]]:
-    """(passage id, score) of the best passages by words, best first."""
-    if not terms:
+def word_matches(session, terms, collections, role, limit, ids=None) -> list[tuple[int, float]]:
+    """(passage id, score) of the best passages by words, best first (only `ids` if given)."""
+    if not terms or ids == []:
         return []
     where, params = _filters(collections, role)
+    if ids:
+        where += f" AND p.id IN ({', '.join(str(int(i)) for i in ids)})"
     if session.bind.dialect.name == "sqlite":
         rank = "bm25(search_fts_passages, 2.0, 1.0)"
         join = " JOIN passages p ON p.id = search_fts_passages.rowid" if where else ""
@@ -218,6 +119,57 @@ def question_vector(query: str, analysis: Analysis):
     return ENCODER.embed_question(question_text(query, analysis))
 
 
+@dataclass
+class Candidate:
+    """A passage found by words or by meaning, with the features it is scored on."""
+
+    i: int  # position in the index
+    words: float = 0.0
+    word_score: float = 0.0
+    coverage: float = 0.0
+    cosine: float | None = None
+    entry_cosine: float | None = None  # with the passage's whole entry
+    word_rank: int | None = None
+    meaning_rank: int | None = None
+
+
+def candidates(
+    session: Session,
+    query: str,
+    analysis: Analysis,
+    collections: Sequence[str] | None,
+    role: str | None,
+    semantic: bool,
+) -> tuple[Index, list[Candidate]]:
+    """The best passages by words and the nearest by meaning, each with every feature."""
+    glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+    found = index(session)
+    hits = word_matches(session, analysis.terms, collections, role, WORDS)
+    best = max((s for _, s in hits), default=0.0) or 1.0
+    by_row: dict[int, Candidate] = {}
+    for rank, (row, words) in enumerate(hits, 1):
+        if row in found.by_row:
+            i = found.by_row[row]
+            by_row[i] = Candidate(i, words, words / best, word_rank=rank)
+    if semantic and found.matrix is not None and WORD.search(query.lower()):
+        vector = question_vector(query, analysis)
+        similarity, near = _nearest(found, vector, collections, role)
+        for rank, i in enumerate(near, 1):
+            by_row.setdefault(i, Candidate(i)).meaning_rank = rank
+        entry_similarity = found.entries @ vector
+        for i, candidate in by_row.items():
+            if found.has_vector[i]:
+                candidate.cosine = float(similarity[i])
+                candidate.entry_cosine = float(entry_similarity[found.entry_of[i]])
+    # Passages found by meaning only: their word score too (0 when no word matches).
+    missing = [found.passages[i].row for i, c in by_row.items() if c.word_rank is None]
+    for row, words in word_matches(session, analysis.terms, collections, role, WORDS, missing):
+        by_row[found.by_row[row]].words, by_row[found.by_row[row]].word_score = words, words / best
+    for i, candidate in by_row.items():
+        candidate.coverage = _coverage(analysis.words, found.stems(i), glossary)
+    return found, list(by_row.values())
+
+
 def retrieve(
     session: Session,
     query: str,
@@ -226,35 +178,25 @@ def retrieve(
     role: str | None = None,
     analysis: Analysis | None = None,
     semantic: bool | None = None,
-) -> list["ScoredPassage"]:
+) -> list[ScoredPassage]:
     """The k best passages for the question, best first (module docstring)."""
-    glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
-    analysis = analysis or analyze(session, query, glossary)
+    if analysis is None:
+        glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+        analysis = analyze(session, query, glossary)
     if semantic is None:
         semantic = bool(current_app.config.get("SEMANTIC_SEARCH"))
-    found = index(session)
-    hits = word_matches(session, analysis.terms, collections, role, WORDS)
-    word_rank = {found.by_row[i]: (n, s) for n, (i, s) in enumerate(hits, 1) if i in found.by_row}
-    cosines, meaning_rank = None, {}
-    if semantic and found.matrix is not None and WORD.search(query.lower()):
-        cosines, meaning_rank = _nearest(found, question_vector(query, analysis), collections, role)
-    best_words = max((s for _, s in hits), default=0.0) or 1.0
-    scored = []
-    for i in set(word_rank) | set(meaning_rank):
-        rank, words = word_rank.get(i, (None, 0.0))
-        cover = _coverage(analysis.words, found.stems(i), glossary)
-        cosine = float(cosines[i]) if cosines is not None and found.has_vector[i] else None
-        scored.append((i, words, words / best_words, cover, cosine, rank, meaning_rank.get(i)))
-    return fuse(found, scored, k)
+    found, scored = candidates(session, query, analysis, collections, role, semantic)
+    return rank(found, scored, k)
 
 
 def _nearest(found: Index, vector, collections, role):
+    """The question's cosine with every passage, and the NEIGHBOURS nearest, nearest first."""
     import numpy as np
 
     similarity = found.matrix @ vector
-    allowed = found.has_vector.copy()
+    allowed = found.has_vector
     if collections or role:
-        allowed &= np.array(
+        allowed = allowed & np.array(
             [
                 (not collections or p.collection in collections)
                 and (not role or f" {role} " in p.roles)
@@ -265,36 +207,37 @@ def _nearest(found: Index, vector, collections, role):
     if len(rows) > NEIGHBOURS:
         rows = rows[np.argpartition(-similarity[rows], NEIGHBOURS)[:NEIGHBOURS]]
     rows = rows[np.argsort(-similarity[rows], kind="stable")]
-    return similarity, {int(r): n for n, r in enumerate(rows, 1)}
+    return similarity, [int(r) for r in rows]
 
 
-def fuse(found: Index, scored, k: int) -> list[ScoredPassage]:
-    """score = W_COSINE * cosine + W_WORDS * word_score + W_COVERAGE * coverage with
-    meaning, W_WORDS_ONLY * word_score + W_COVERAGE_ONLY * coverage without."""
+def score(candidate: Candidate, passage: Passage) -> float:
+    """With meaning: W_COSINE * cosine + W_ENTRY * entry_cosine + W_WORDS * word_score +
+    W_COVERAGE * coverage; without: W_WORDS_ONLY * word_score + W_COVERAGE_ONLY * coverage;
+    times the PRIOR of the passage's collection."""
+    c = candidate
+    if c.cosine is not None:
+        value = W_COSINE * c.cosine + W_ENTRY * (c.entry_cosine or 0.0)
+        value += W_WORDS * c.word_score + W_COVERAGE * c.coverage
+    else:
+        value = W_WORDS_ONLY * c.word_score + W_COVERAGE_ONLY * c.coverage
+    return value * PRIOR.get(passage.collection, 1.0)
+
+
+def rank(found: Index, scored: list[Candidate], k: int) -> list[ScoredPassage]:
+    """The k best candidates by score(), ties to the better word rank, then the older row."""
+    ordered = sorted(
+        ((score(c, found.passages[c.i]), c) for c in scored),
+        key=lambda pair: (-pair[0], pair[1].word_rank or 10**9, found.passages[pair[1].i].row),
+    )
     results = []
-    for i, words, word_score, cover, cosine, word_rank, meaning_rank in scored:
-        if cosine is not None:
-            score = W_COSINE * cosine + W_WORDS * word_score + W_COVERAGE * cover
-        else:
-            score = W_WORDS_ONLY * word_score + W_COVERAGE_ONLY * cover
-        results.append((score, i, words, word_score, cover, cosine, word_rank, meaning_rank))
-    results.sort(key=lambda r: (-r[0], r[6] or 10**9, found.passages[r[1]].row))
-    top = results[:k]
-    out = []
-    for n, (score, i, words, word_score, cover, cosine, word_rank, meaning_rank) in enumerate(top):
-        following = results[n + 1][0] if n + 1 < len(results) else 0.0
-        out.append(
+    for n, (value, c) in enumerate(ordered[:k]):
+        following = ordered[n + 1][0] if n + 1 < len(ordered) else 0.0
+        margin = round(value - following, 6)
+        passage = found.passages[c.i]
+        results.append(
             ScoredPassage(
-                found.passages[i],
-                round(score, 6),
-                cosine,
-                words,
-                word_score,
-                cover,
-                word_rank,
-                meaning_rank,
-                n + 1,
-                round(score - following, 6),
+                passage, round(value, 6), c.cosine, c.words, c.word_score, c.coverage,
+                c.word_rank, c.meaning_rank, n + 1, margin, c.entry_cosine,
             )
-        )
-    return out
+        )  # fmt: skip
+    return results
