@@ -32,6 +32,7 @@ MAX_DEPTH = 32
 MAX_VALUES = 1000
 BODY_TOO_LARGE = "who_does_what.body_too_large"  # environ key: a chunked body over the limit
 READ_SIZE = 64 * 1024
+NO_BODY = frozenset({None, "", "0"})  # CONTENT_LENGTH of a request without a body
 
 OPENERS = "[{"
 EMPTY_CONTAINER = re.compile(r"[\[{][ \t\r\n]*+[\]}]")
@@ -187,13 +188,18 @@ class JSONRequest(flask.Request):
 
 
 class ReadWholeBody:
-    """WSGI middleware: read each body (at most `limit` bytes) before the app answers."""
+    """WSGI middleware: read each body (at most `limit` bytes) before the app answers.
 
-    def __init__(self, app, limit: int):
+    `app` is the WSGI app it wraps (set by api.compose).
+    """
+
+    def __init__(self, limit: int, app=None):
         self.app = app
         self.limit = limit
 
     def __call__(self, environ: dict, start_response):
+        if "HTTP_TRANSFER_ENCODING" not in environ and environ.get("CONTENT_LENGTH") in NO_BODY:
+            return self.app(environ, start_response)  # most requests: nothing to read
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         length = _content_length(environ)
         if not chunked and not length:
@@ -236,9 +242,3 @@ def _closing(start_response):
         return start_response(status, [*headers, ("Connection", "close")], exc_info)
 
     return start
-
-
-def install(app: flask.Flask) -> None:
-    """Bodies decoded by JSONRequest; every body read whole first (call this last)."""
-    app.request_class = JSONRequest
-    app.wsgi_app = ReadWholeBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])

@@ -34,6 +34,8 @@ CACHEABLE_PREFIX = "/v1"
 CACHE_RESULT = "who_does_what.cache"  # environ key: "hit" or "miss", for the access log
 ROUTE = "who_does_what.route"  # environ key: the endpoint that answered, for logs and metrics
 MIN_COMPRESS = 1024
+READS = frozenset({"GET", "HEAD"})
+NO_BODY = frozenset({None, "", "0"})  # CONTENT_LENGTH of a request without a body
 # JSON and Markdown depend only on the key. JSON-LD is not stored: its URLs are absolute,
 # made from the request's Host.
 STORED_TYPES = ("application/json", "text/markdown")
@@ -111,9 +113,12 @@ def _compress(body: bytes, encoding: str) -> bytes:
 
 
 class RepresentationCache:
-    """WSGI middleware serving stored representations of public reads."""
+    """WSGI middleware serving stored representations of public reads.
 
-    def __init__(self, app: Callable, generation: ContentGeneration, budget: int):
+    `app` is the WSGI app it wraps (set by api.compose).
+    """
+
+    def __init__(self, generation: ContentGeneration, budget: int, app: Callable | None = None):
         self.app = app
         self.generation = generation
         self.budget = budget
@@ -125,12 +130,14 @@ class RepresentationCache:
     # WSGI
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO", "")
-        has_body = environ.get("CONTENT_LENGTH", "") not in ("", "0") or (
-            "HTTP_TRANSFER_ENCODING" in environ
-        )
-        if method not in ("GET", "HEAD") or not path.startswith(CACHEABLE_PREFIX) or has_body:
+        method = environ["REQUEST_METHOD"]
+        if (
+            not path.startswith(CACHEABLE_PREFIX)
+            or method not in READS
+            or environ.get("CONTENT_LENGTH") not in NO_BODY
+            or "HTTP_TRANSFER_ENCODING" in environ
+        ):
             return self.app(environ, start_response)
         generation = self.generation.current()
         if generation is None:
@@ -226,13 +233,3 @@ class RepresentationCache:
             while self.bytes > self.budget and self.entries:
                 _, evicted = self.entries.popitem(last=False)
                 self.bytes -= evicted.size
-
-
-def install(app, budget: int) -> RepresentationCache | None:
-    """Wrap `app.wsgi_app`; entries are checked against app.extensions["generation"]."""
-    if budget <= 0:
-        return None
-    cache = RepresentationCache(app.wsgi_app, app.extensions["generation"], budget)
-    app.wsgi_app = cache
-    app.extensions["representation_cache"] = cache
-    return cache

@@ -1,87 +1,15 @@
 """Extensions created unbound at import time and bound to the app in create_app."""
 
-import http
-
-from apispec.ext.marshmallow import MarshmallowPlugin
-from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, current_app, g, has_request_context, request
 from flask_cors import CORS
-from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from schemas.base import EntrySchema, ProblemSchema
-
 from .config import ConfigError, check_database_url
 
+# Every error's media type (RFC 9457): api/errors.py answers with it, api/formats.py keeps it.
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-PRECONDITION_ETAG = {
-    "description": "The entry's current ETag: send it as If-Match to retry without a GET.",
-    "schema": {"type": "string"},
-}
-
-
-def schema_name(schema) -> str:
-    """Component name of a schema: "Tool" for the (partial) representation clients read.
-
-    Representations are documented with partial=True because `fields` may leave any field
-    out; the same schema with its required fields (request bodies) is "ToolInput".
-    """
-    cls = resolve_schema_cls(schema)
-    name = cls.__name__.removesuffix("Schema")
-    if issubclass(cls, EntrySchema) and not getattr(schema, "partial", None):
-        return f"{name}Input"
-    return name
-
-
-class ProblemApi(Api):
-    """flask-smorest's Api, documenting every error as RFC 9457 problem details."""
-
-    ERROR_SCHEMA = ProblemSchema
-    DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
-
-    def __init__(self, app: Flask):
-        from .formats import RepresentationsPlugin  # formats needs this module's constants
-        from .resources.openapi_docs import SPEC_OPTIONS
-
-        plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
-        super().__init__(
-            app,
-            spec_kwargs={
-                "marshmallow_plugin": plugin,
-                "extra_plugins": [RepresentationsPlugin()],
-                **SPEC_OPTIONS,
-            },
-        )
-        self.spec.components.security_scheme(
-            "bearerAuth",
-            {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An API key from `flask --app api keys create`. Reads need none.",
-            },
-        )
-
-    def _register_responses(self):
-        for status in http.HTTPStatus:
-            response = {"description": status.phrase}
-            if status >= 400:
-                response["schema"] = self.ERROR_SCHEMA
-            if status == http.HTTPStatus.PRECONDITION_FAILED:  # api/resources/writing.py
-                response["headers"] = {"ETag": PRECONDITION_ETAG}
-            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
-            self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "An error, as problem details.", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
-
-    def _register_pagination_header(self):
-        """Lists use Link and X-Total-Count (api/resources/representation.py), not X-Pagination."""
-
-    def _register_error_handlers(self):
-        """Errors are handled by api/errors.py, registered by create_app."""
 
 
 def normalize_url(url: str) -> str:

@@ -6,13 +6,12 @@ offers; `present` (after the view) turns the JSON body into the chosen one. The 
 computed from the bytes sent, so each representation has its own. `?pretty=1` (or
 `Accept: application/json; indent=2`) indents JSON. Those two query parameters belong to
 this module alone: `QueryParser` hides them from the views' argument schemas, and
-`RepresentationsPlugin` documents them in the OpenAPI spec.
+api/openapi.py documents them in the OpenAPI spec.
 """
 
 import json
 from typing import Any
 
-from apispec import BasePlugin
 from flask import Response, g, request
 from flask_smorest import abort
 from webargs import missing
@@ -182,53 +181,3 @@ def _citations(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if work not in cited:
             cited.append(work)
     return cited
-
-
-class RepresentationsPlugin(BasePlugin):
-    """Documents `pretty`, `format` and the Markdown / JSON-LD responses of each GET."""
-
-    def operation_helper(self, path=None, operations=None, **kwargs):
-        rule = kwargs.get("rule")
-        operation = (operations or {}).get("get")
-        if rule is None or operation is None:
-            return
-        types = offered(rule.endpoint)
-        parameters = operation.setdefault("parameters", [])
-        parameters.append(PRETTY_PARAMETER)
-        extra = [t for t in types if t not in (JSON, PROBLEM_CONTENT_TYPE)]
-        if not extra:
-            return
-        parameters.append(
-            {
-                "in": "query",
-                "name": "format",
-                "required": False,
-                "description": "The representation, for links that cannot send `Accept`: "
-                + ", ".join(f"`{n}` ({FORMATS[n]})" for n in format_names(types))
-                + ".",
-                "schema": {"type": "string", "enum": format_names(types)},
-            }
-        )
-        responses = operation["responses"]
-        content = responses.get(200, responses.get("200"))["content"]
-        for media_type in extra:
-            content[media_type] = REPRESENTATION_SCHEMAS[media_type]
-
-
-PRETTY_PARAMETER = {
-    "in": "query",
-    "name": "pretty",
-    "required": False,
-    "description": "`1` indents the JSON for reading in a terminal (as does "
-    "`Accept: application/json; indent=2`).",
-    "schema": {"type": "string", "enum": list(BOOLEANS)},
-}
-REPRESENTATION_SCHEMAS = {
-    MARKDOWN: {"schema": {"type": "string", "description": "The same content as Markdown."}},
-    JSON_LD: {
-        "schema": {
-            "type": "object",
-            "description": "A schema.org FAQPage: one Question with its acceptedAnswer per entry.",
-        }
-    },
-}

@@ -10,7 +10,8 @@ instance draws from one bucket; when Redis cannot be reached, each process count
 until it can again (flask-limiter's fallback). Answers reused from stored representations
 (api/cache.py) cost no database work and are not counted. The client address is the
 socket's peer unless TRUSTED_PROXIES says how many proxies' X-Forwarded-For entries to
-believe. Retry-After is sent on 429 (and 503) answers only.
+believe (werkzeug's ProxyFix, in create_app's list of WSGI layers). Retry-After is sent on
+429 (and 503) answers only.
 """
 
 import logging
@@ -21,7 +22,6 @@ from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_smorest import abort
 from limits import RateLimitItem, parse
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth import bearer_token, identify, recently_verified
 from .extensions import SAFE_METHODS
@@ -98,8 +98,6 @@ def retry_after_only_when_retrying(response: Response) -> Response:
 
 def install(app: Flask) -> Limiter:
     config = app.config
-    if config["TRUSTED_PROXIES"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config["TRUSTED_PROXIES"])
     limits = {
         "writes": config["RATE_LIMIT_WRITES"],
         "search": config["RATE_LIMIT_SEARCH"],

@@ -1,0 +1,95 @@
+"""Observability: request ids, the access log and Prometheus metrics, as one WSGI layer.
+
+`Observability` sits outside the stored answers (api/cache.py), so that requests answered
+from memory are counted and logged like the others. Its parts, one module each:
+
+- request_ids.py: `X-Request-ID`, echoed when safe, else made;
+- access_log.py: one JSON line per request (the path, never the query string);
+- flusher.py: the thread that logs and counts, in batches, what requests queued;
+- metrics.py: request counts and latencies, and GET /metrics for the operators;
+- logs.py: the app's own log records as JSON lines.
+
+Cost: a stored answer takes about a microsecond, so this layer is built to add little to it
+(bench/request_cost.py measures the whole stack in process).
+"""
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from time import perf_counter
+
+from flask import Flask, request
+
+from ..cache import CACHE_RESULT, ROUTE
+from .access_log import AccessLog
+from .flusher import FLUSHER
+from .logs import configure_logging, json_handler
+from .metrics import METRICS_PATH, MetricsEndpoint, RequestMetrics
+from .request_ids import request_id
+
+__all__ = ["Observability", "configure_logging", "json_handler", "note_route"]
+
+
+class Observability:
+    """WSGI middleware: request id, access log line, request metrics, and /metrics.
+
+    A request only queues what was observed, as a tuple; `flush` hands the queue to the
+    metrics and the access log, from the process's flusher thread (every 50 ms), from the
+    request that queues the BATCH-th record, and before /metrics answers. `app` is the WSGI
+    app it wraps (set by api.compose).
+    """
+
+    BATCH = 256
+
+    def __init__(self, flask_app: Flask, app: Callable | None = None):
+        self.app = app
+        self.request_metrics = RequestMetrics()
+        self.metrics = MetricsEndpoint(flask_app, self.request_metrics, self.flush)
+        self.access_log = AccessLog()
+        self.pending: deque[tuple] = deque()  # appends and pops are atomic
+        self.lock = threading.Lock()  # one batch at a time, so that lines keep their order
+        self.watched = False  # the flusher thread flushes this one
+        self.closing = False  # the process is ending: each record is flushed at once
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        started = perf_counter()
+        rid = request_id(environ)
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        if path == METRICS_PATH and method == "GET":
+            return self.metrics(environ, start_response)
+        status = "500"
+
+        def respond(line, headers, exc_info=None):
+            nonlocal status
+            status = line[:3]
+            if not status.isdigit():
+                status = "500"
+            return start_response(line, [*headers, ("X-Request-ID", rid)], exc_info)
+
+        body = self.app(environ, respond)
+        key = (environ.get(ROUTE, "unmatched"), method, status, environ.get(CACHE_RESULT))
+        pending = self.pending
+        pending.append((started, rid, path, perf_counter() - started, key))
+        if len(pending) >= self.BATCH or self.closing or not self.access_log.batched():
+            self.flush()
+        elif not self.watched:
+            FLUSHER.watch(self)
+        return body
+
+    def flush(self) -> None:
+        """Count and log what requests left pending."""
+        pending = self.pending
+        if not pending:
+            return
+        with self.lock:
+            records = [pending.popleft() for _ in range(len(pending))]
+            if not records:
+                return
+            self.request_metrics.observe(records)
+            self.access_log.write(records, time.time() - perf_counter())
+
+
+def note_route() -> None:
+    """Before each request Flask handles: tell the outer layers which endpoint answers."""
+    request.environ[ROUTE] = request.endpoint or "unmatched"
