@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, or_
 
 from schemas import catalog, faqs, knowledge, roles, workflows
 from schemas.base import EntrySchema, entry_type
+from schemas.base import item_args as item_args_of
 
 from .filters import Filter, filters_for, linked_to
 from .models import (
@@ -60,7 +61,6 @@ class Collection:
     model: type
     schema: type[EntrySchema]
     list_args: type[Schema]
-    item_args: type[Schema]
     # Filters api/filters.py cannot derive, by list argument.
     custom_filters: dict[str, Filter] = field(default_factory=dict)
     default_sort: tuple[str, ...] = ("slug",)
@@ -76,6 +76,11 @@ class Collection:
     def filters(self) -> dict[str, Filter]:
         """Every list argument that filters, with the condition it stands for."""
         return filters_for(self.model, self.list_args.FILTERS, self.custom_filters)
+
+    @functools.cached_property
+    def item_args(self) -> type[Schema]:
+        """The query arguments of one entry: `fields` and `expand`, from the schema alone."""
+        return item_args_of(self.schema)
 
     @property
     def singular(self) -> str:
@@ -109,7 +114,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Resource,
         schema=knowledge.ResourceSchema,
         list_args=knowledge.ResourceListArgs,
-        item_args=knowledge.ResourceItemArgs,
         example_slug="the-devops-roadmap",
         example_query="kind=recommended",
     ),
@@ -120,7 +124,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Tag,
         schema=faqs.TagSchema,
         list_args=faqs.TagListArgs,
-        item_args=faqs.TagItemArgs,
         example_slug="sre",
         example_query="page_size=50",
     ),
@@ -133,7 +136,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Role,
         schema=roles.RoleSchema,
         list_args=roles.RoleListArgs,
-        item_args=roles.RoleItemArgs,
         example_slug="devops-engineer",
         example_query="tool=terraform",
     ),
@@ -144,7 +146,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Responsibility,
         schema=catalog.ResponsibilitySchema,
         list_args=catalog.ResponsibilityListArgs,
-        item_args=catalog.ResponsibilityItemArgs,
         example_slug="code-review",
         example_query="role=developer",
     ),
@@ -155,7 +156,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Tool,
         schema=catalog.ToolSchema,
         list_args=catalog.ToolListArgs,
-        item_args=catalog.ToolItemArgs,
         example_slug="terraform",
         example_query="category=iac&role=devops-engineer",
     ),
@@ -166,7 +166,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Metric,
         schema=catalog.MetricSchema,
         list_args=catalog.MetricListArgs,
-        item_args=catalog.MetricItemArgs,
         example_slug="mttr",
         example_query="role=devops-engineer",
     ),
@@ -178,7 +177,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=SubDiscipline,
         schema=catalog.SubDisciplineSchema,
         list_args=catalog.SubDisciplineListArgs,
-        item_args=catalog.SubDisciplineItemArgs,
         example_slug="site-reliability-engineering",
         example_query="role=site-reliability-engineer",
     ),
@@ -189,7 +187,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Faq,
         schema=faqs.FaqSchema,
         list_args=faqs.FaqListArgs,
-        item_args=faqs.FaqItemArgs,
         example_slug="devops-vs-sre",
         example_query="tag=sre&fields=slug,question",
     ),
@@ -200,7 +197,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Practice,
         schema=knowledge.PracticeSchema,
         list_args=knowledge.PracticeListArgs,
-        item_args=knowledge.PracticeItemArgs,
         default_sort=("framework", "position"),
         example_slug="calms-automation",
         example_query="framework=CALMS",
@@ -212,7 +208,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Workflow,
         schema=workflows.WorkflowSchema,
         list_args=workflows.WorkflowListArgs,
-        item_args=workflows.WorkflowItemArgs,
         custom_filters={"role": workflow_role},
         example_slug="inner-loop",
         example_query="kind=loop",
@@ -224,7 +219,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Schedule,
         schema=workflows.ScheduleSchema,
         list_args=workflows.ScheduleListArgs,
-        item_args=workflows.ScheduleItemArgs,
         custom_filters={"tool": schedule_tool},
         example_slug="devops-engineer-day",
         example_query="role=devops-engineer",
@@ -236,7 +230,6 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Topic,
         schema=knowledge.TopicSchema,
         list_args=knowledge.TopicListArgs,
-        item_args=knowledge.TopicItemArgs,
         example_slug="historical-silos",
         example_query="kind=history",
     ),

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from .base import EntrySchema, embedded_field, item_args, list_args
+from .base import EntrySchema, embedded_field, list_args
 from .fields import Slug, SlugList, name_field, text, text_field
 from .sources import sources_field
 
@@ -116,7 +116,6 @@ class SubDisciplineSchema(EntrySchema):
 ResponsibilityListArgs = list_args(
     ResponsibilitySchema, sort=("name",), role=role_filter("responsibilities")
 )
-ResponsibilityItemArgs = item_args(ResponsibilitySchema)
 ToolListArgs = list_args(
     ToolSchema,
     sort=("name", "category"),
@@ -126,10 +125,7 @@ ToolListArgs = list_args(
         metadata={"description": f"Only tools of this category: {', '.join(TOOL_CATEGORIES)}."},
     ),
 )
-ToolItemArgs = item_args(ToolSchema)
 MetricListArgs = list_args(MetricSchema, sort=("name",), role=role_filter("metrics"))
-MetricItemArgs = item_args(MetricSchema)
 SubDisciplineListArgs = list_args(
     SubDisciplineSchema, sort=("name",), role=role_filter("sub-disciplines")
 )
-SubDisciplineItemArgs = item_args(SubDisciplineSchema)

@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate
 
-from .base import EntrySchema, embedded_field, item_args, list_args
+from .base import EntrySchema, embedded_field, list_args
 from .catalog import owner_roles, role_filter
 from .fields import NO_NUL, NO_NUL_PATTERN, Slug, SlugList, name_field, text_field
 from .sources import sources_field
@@ -118,11 +118,9 @@ class FaqSchema(EntrySchema):
 
 
 TagListArgs = list_args(TagSchema, sort=("name",))
-TagItemArgs = item_args(TagSchema)
 FaqListArgs = list_args(
     FaqSchema,
     sort=("question",),
     role=role_filter("FAQ entries"),
     tag=Slug(metadata={"description": "Only FAQ entries with this tag (a tag slug)."}),
 )
-FaqItemArgs = item_args(FaqSchema)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from .base import EntrySchema, embedded_field, item_args, list_args
+from .base import EntrySchema, embedded_field, list_args
 from .catalog import owner_roles, role_filter
 from .fields import Slug, SlugList, name_field, text, text_field
 from .sources import sources_field
@@ -92,7 +92,6 @@ PracticeListArgs = list_args(
     framework=text(40, metadata={"description": "Only this framework's pillars."}),
     metric=Slug(metadata={"description": "Only pillars that name this metric (a metric slug)."}),
 )
-PracticeItemArgs = item_args(PracticeSchema)
 TopicListArgs = list_args(
     TopicSchema,
     sort=("title", "kind"),
@@ -102,7 +101,6 @@ TopicListArgs = list_args(
     role=role_filter("topics"),
     tag=Slug(metadata={"description": "Only topics with this tag (a tag slug)."}),
 )
-TopicItemArgs = item_args(TopicSchema)
 ResourceListArgs = list_args(
     ResourceSchema,
     sort=("title", "kind"),
@@ -111,4 +109,3 @@ ResourceListArgs = list_args(
         metadata={"description": "Only resources of this kind."},
     ),
 )
-ResourceItemArgs = item_args(ResourceSchema)

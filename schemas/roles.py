@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from .base import EntrySchema, embedded_field, item_args, list_args
+from .base import EntrySchema, embedded_field, list_args
 from .fields import Slug, SlugList, name_field, text_field
 from .sources import sources_field
 
@@ -94,4 +94,3 @@ RoleListArgs = list_args(
     sub_discipline=Slug(metadata={"description": "Only roles practising this sub-discipline."}),
     faq=Slug(metadata={"description": "Only roles an FAQ entry is about (an FAQ slug)."}),
 )
-RoleItemArgs = item_args(RoleSchema)

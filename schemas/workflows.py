@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from .base import EntrySchema, StrictSchema, embedded_field, item_args, list_args
+from .base import EntrySchema, StrictSchema, embedded_field, list_args
 from .catalog import role_filter
 from .fields import Slug, SlugList, SlugRef, name_field, text_field
 from .sources import sources_field
@@ -93,11 +93,9 @@ WorkflowListArgs = list_args(
         }
     ),
 )
-WorkflowItemArgs = item_args(WorkflowSchema)
 ScheduleListArgs = list_args(
     ScheduleSchema,
     sort=("name",),
     role=role_filter("schedules"),
     tool=Slug(metadata={"description": "Only days with an activity that uses this tool."}),
 )
-ScheduleItemArgs = item_args(ScheduleSchema)
