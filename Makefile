@@ -78,19 +78,26 @@ serve: db
 	$(BIN)/python -m api.serve $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WEB_CONCURRENCY) api.wsgi:app
 
-# The whole suite on SQLite; on PostgreSQL too when TEST_DATABASE_URL is set, side by side (the
-# two use different databases, temporary folders and build/ files; two cores). Each run's
-# output goes to build/test-<dialect>.log, shown when both are done.
-# PYTEST_ARGS picks tests, e.g. `make test PYTEST_ARGS=tests/test_search.py`.
+# The whole suite in the default mode (ranking by meaning), then the search and answer tests
+# words only (SEMANTIC_SEARCH=0), on SQLite; on PostgreSQL too when TEST_DATABASE_URL is set,
+# side by side (the two use different databases, temporary folders and build/ files; CI has
+# two cores). Each database's output goes to build/test-<dialect>.log, shown when both are
+# done. PYTEST_ARGS picks tests instead, e.g. `make test PYTEST_ARGS=tests/test_search.py`.
 PYTEST_ARGS ?=
+WORDS_ONLY_TESTS := $(wildcard tests/test_search.py tests/test_search_fast_paths.py \
+	tests/test_own_words.py tests/test_answers.py tests/test_answers_input.py \
+	tests/test_passages.py tests/test_compare.py) \
+	tests/test_semantic.py::test_words_only_nothing_is_embedded_and_ranking_is_by_words
+define suite
+$(BIN)/pytest --basetemp=build/tmp-$(1) $(or $(PYTEST_ARGS),&& SEMANTIC_SEARCH=0 \
+	$(BIN)/pytest --basetemp=build/tmp-$(1)-words $(WORDS_ONLY_TESTS))
+endef
 test: $(TEST_STAMP) $(SPEC_LINT_STAMP)
 	mkdir -p build && rm -f build/test-sqlite.log build/test-postgresql.log
 	status=0; \
-	env -u TEST_DATABASE_URL $(BIN)/pytest --basetemp=build/tmp-sqlite $(PYTEST_ARGS) \
-		> build/test-sqlite.log 2>&1 & sqlite=$$!; \
+	(unset TEST_DATABASE_URL; $(call suite,sqlite)) > build/test-sqlite.log 2>&1 & sqlite=$$!; \
 	if [ -n "$$TEST_DATABASE_URL" ]; then \
-		$(BIN)/pytest --basetemp=build/tmp-postgresql $(PYTEST_ARGS) \
-			> build/test-postgresql.log 2>&1 || status=1; \
+		($(call suite,postgresql)) > build/test-postgresql.log 2>&1 || status=1; \
 	fi; \
 	wait $$sqlite || status=1; \
 	cat build/test-sqlite.log; [ ! -f build/test-postgresql.log ] || cat build/test-postgresql.log; \

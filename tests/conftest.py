@@ -1,7 +1,8 @@
 """Fixtures: one migrated, seeded database per run (SQLite, or TEST_DATABASE_URL), app, client.
 
 The suite runs unchanged on SQLite and PostgreSQL; each completed run leaves a line in
-build/test-run-<dialect>.txt that .ci/run checks. It runs in the default mode (SEMANTIC_SEARCH
+build/test-run-<dialect>.txt (build/test-run-<dialect>-words.txt with SEMANTIC_SEARCH=0) that
+.ci/run checks. It runs in the default mode (SEMANTIC_SEARCH
 on, as `make run` serves) unless SEMANTIC_SEARCH=0 is set (words only; .ci/run runs the search
 and answer tests so too).
 
@@ -124,7 +125,8 @@ def pytest_sessionfinish(session, exitstatus):
     if session.config.option.collectonly or not passed:
         return
     (ROOT / "build").mkdir(exist_ok=True)
-    (ROOT / "build" / f"test-run-{dialect}.txt").write_text(
+    mode = "-words" if os.environ.get("SEMANTIC_SEARCH", "1").lower() in ("0", "false") else ""
+    (ROOT / "build" / f"test-run-{dialect}{mode}.txt").write_text(
         f"exitstatus={int(exitstatus)}\npassed={passed}\nfailed={failed}\n"
     )
 
