@@ -185,7 +185,7 @@ def build_mcp_server(app: Flask) -> MCPServer:
         """
         if collection not in BY_NAME:
             raise ToolError(f"No collection is named {collection!r}; use one of: {collections}.")
-        reply = api.get(f"/v1/{collection}/{quote(slug, safe='')}")
+        reply = api.get(urls.entry_url(collection, quote(slug, safe="")))
         url = api.entry_url(collection, reply.body["slug"])
         return {**reply.body, "citation": citation(url, reply.body.get("version"), reply.etag)}
 

@@ -27,9 +27,10 @@ def collection_url(collection: str, **query: object) -> str:
     return api_url(collection, **query)
 
 
-def entry_url(collection: str, slug: str) -> str:
-    """One entry: `/v1/tools/docker`."""
-    return f"{API_PREFIX}/{collection}/{slug}"
+def entry_url(collection: str, slug: str, fragment: str | None = None) -> str:
+    """One entry, `/v1/tools/docker`, or a part of it: `/v1/roles/developer#pain_points`."""
+    url = f"{API_PREFIX}/{collection}/{slug}"
+    return f"{url}#{fragment}" if fragment else url
 
 
 def revisions_url(collection: str, slug: str) -> str:
