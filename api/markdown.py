@@ -95,23 +95,32 @@ def entry_list(items: list[dict[str, Any]], path: str, total: str | None) -> str
     return "\n".join(lines) + "\n"
 
 
+STATUS_LINES = {
+    "ambiguous": "Several entries answer this; did you mean one of these?",
+    "no_match": "Not covered yet: nothing here answers this.",
+    "out_of_domain": "Outside what this knowledge base covers.",
+}
+
+
 def answer(body: dict[str, Any], _url: str, _total: str | None) -> str:
-    """The chatbot answer: the FAQ entry to quote and cite, or suggestions."""
-    lines = [f"# {body['query']}", ""]
-    found = body.get("answer")
+    """The chatbot answer: its status, the passage to quote and its citation, or options."""
+    status = body.get("status") or ("answered" if body.get("answered") else "no_match")
+    sure = body["confidence"]
+    lines = [f"# {body['query']}", "", f"Status: **{status}** (confidence {sure:.2f})"]
+    found, passage = body.get("answer"), body.get("passage")
     if body.get("answered") and found:
-        lines += [
-            f"**{found['question']}**",
-            "",
-            found["answer"],
-            "",
-            f"Source: <{found['url']}>, version {found['version']} "
-            f"(confidence {body['confidence']:.2f})",
-        ]
+        lines += ["", f"**{found['question']}**", "", found["answer"], ""]
+        lines.append(f"Source: <{found['url']}>, version {found['version']}, ETag {found['etag']}")
+        if passage:
+            lines.append(f"Passage: <{passage['url']}>")
+            for source in passage.get("sources") or []:
+                lines.append(f"- {_inline(source.get('title') or source.get('url') or '')}")
     else:
-        lines.append(f"No confident answer (confidence {body['confidence']:.2f}).")
+        lines += ["", f"No confident answer. {STATUS_LINES.get(status, '')}".strip()]
+    for option in body.get("options") or []:
+        lines.append(f"- [{option['title']}]({option['url']}): {_inline(option['text'])}")
     others = body.get("alternatives") or body.get("suggestions") or []
-    if others:
+    if others and status != "out_of_domain":
         lines += ["", "## See also", ""]
         lines += [f"- [{o['title']}]({o['url']})" for o in others]
     return "\n".join(lines) + "\n"

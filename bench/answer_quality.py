@@ -19,7 +19,9 @@ the rules of bench/eval/README.md (`validate.matches` decides whether a citation
   `ambiguous` status with options counts as an answer);
 - status_agreement: share of all questions whose status is the expected one;
 - wrong_overall: answers that are wrong or should not have been given, over all questions;
-- server_errors: 5xx responses; latency_p50_ms / latency_p95_ms of /v1/answers.
+- server_errors: 5xx responses; latency_p50_ms / latency_p95_ms of /v1/answers;
+- precision: share of the answers given (answered, or ambiguous with options) that are right;
+- reliability: confidence bins -> count, mean confidence, share whose best passage is right.
 
 Writes bench/results/answer-<split>.json (per-question rows only for the tune split: the
 report half is read as aggregates only) and prints a table.
@@ -93,11 +95,16 @@ def status_of(body: dict) -> str:
     return body.get("status") or ("answered" if body.get("answered") else "unanswered")
 
 
+def reduce(url: str, field: str | None) -> str:
+    """A passage's URL with its field as the fragment (#stages-2 cites field `stages`)."""
+    return f"{url.partition('#')[0]}#{field}" if field else url
+
+
 def cited(body: dict) -> str | None:
     """The URL the answer cites: its passage's, else its entry's."""
     passage, answer = body.get("passage"), body.get("answer")
     if passage:
-        return passage.get("url")
+        return reduce(passage["url"], passage.get("field"))
     return answer.get("url") if answer else None
 
 
@@ -106,10 +113,7 @@ def first_ranked(client, question: str) -> str | None:
     response = client.get("/v1/passages", query_string={"q": question, "k": 1}, headers=NO_CACHE)
     if response.status_code == 200:
         items = response.json.get("passages") or response.json.get("results") or []
-        if items:
-            first = items[0]
-            return (first.get("citation") or {}).get("url") or first.get("url")
-        return None
+        return reduce(items[0]["url"], items[0].get("field")) if items else None
     response = client.get("/v1/search", query_string={"q": question[:256], "type": "faq"})
     hits = response.json.get("hits") or []
     return hits[0]["url"] if hits else None
@@ -119,21 +123,23 @@ def judge(question: dict, body: dict) -> dict:
     """One question's outcome: given (an answer was given), right, wrong."""
     status = status_of(body)
     url = cited(body) if status == "answered" else None
-    options = [o.get("url") for o in body.get("options") or []] if status == "ambiguous" else []
+    options = [
+        reduce(o["url"], o.get("field")) for o in body.get("options") or [] if status == "ambiguous"
+    ]
     given = status == "answered" or bool(options)
     expect, acceptable = question["expect"], question["acceptable"]
     if expect in UNANSWERABLE:
         return {"status": status, "given": given, "right": not given, "wrong": given}
     right = bool(url and matches(url, acceptable))
     if expect == "ambiguous" and not url:
-        right = any(matches(u, acceptable) for u in options if u)
+        right = any(matches(u, acceptable) for u in options)
     wrong = status == "answered" and not right
     if expect == "ambiguous" and status == "ambiguous" and not right:
         wrong = given
     return {"status": status, "given": given, "right": right, "wrong": wrong, "cited": url}
 
 
-def evaluate(client, questions: list[dict], per_question: bool = False) -> dict:
+def evaluate(client, questions: list[dict], per_question: bool = False, top1: bool = True) -> dict:
     """Every figure of the module docstring for these questions through this client."""
     rows, timings, errors = [], [], 0
     for q in questions:
@@ -147,7 +153,7 @@ def evaluate(client, questions: list[dict], per_question: bool = False) -> dict:
         body = response.json
         row = judge(q, body)
         row["confidence"] = body.get("confidence")
-        if q["expect"] in ANSWERABLE:
+        if top1 and q["expect"] in ANSWERABLE:
             first = first_ranked(client, q["question"])
             row["top1"] = bool(first and matches(first, q["acceptable"]))
         rows.append(row)
@@ -179,12 +185,40 @@ def evaluate(client, questions: list[dict], per_question: bool = False) -> dict:
         "latency_p50_ms": round(percentile(timings, 0.5), 2),
         "latency_p95_ms": round(percentile(timings, 0.95), 2),
     }
+    if top1:
+        result["reliability"] = reliability(questions, rows)
+    given = [r for r in rows if r["given"]]
+    result["precision"] = share(given, "right")
+    result["answered_share"] = round(len(given) / len(rows), 4) if rows else 0.0
     if per_question:
         result["per_question"] = [
             {"id": q["id"], "kind": q["kind"], "expect": q["expect"], "question": q["question"]} | r
             for q, r in zip(questions, rows, strict=True)
         ]
     return result
+
+
+def reliability(questions: list[dict], rows: list[dict]) -> list[dict]:
+    """Confidence bins of width 0.2 -> how many questions, their mean confidence, and the
+    share whose best passage is right (0 for the questions that have no right answer)."""
+    table = []
+    for low in (0.0, 0.2, 0.4, 0.6, 0.8):
+        inside = [
+            (r["confidence"], bool(r.get("top1")))
+            for q, r in zip(questions, rows, strict=True)
+            if r.get("confidence") is not None
+            and low <= r["confidence"] < low + 0.2 + (low == 0.8) * 0.001
+        ]
+        if inside:
+            table.append(
+                {
+                    "bin": f"{low:.1f}-{low + 0.2:.1f}",
+                    "count": len(inside),
+                    "mean_confidence": round(sum(c for c, _ in inside) / len(inside), 3),
+                    "share_right": round(sum(r for _, r in inside) / len(inside), 3),
+                }
+            )
+    return table
 
 
 def measure(mode: str, split: str, base: str | None) -> dict:

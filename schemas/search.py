@@ -1,4 +1,4 @@
-"""Search, suggestions and answers."""
+"""Search and suggestions (the answers' schemas are in schemas/answers.py)."""
 
 from marshmallow import Schema, fields, validate
 
@@ -25,9 +25,6 @@ TYPES = tuple(
     )
 )
 QUERY_MAX_LENGTH = 256
-# A chatbot passes on what its user typed, and chat users ramble: /v1/answers reads only the
-# first content words (api/services/words.py MAX_WORDS) and the model its first 256 tokens.
-QUESTION_MAX_LENGTH = 2000
 
 
 def query_field(description: str, example: str, max_length: int = QUERY_MAX_LENGTH):
@@ -99,41 +96,3 @@ class SuggestionsSchema(Schema):
         metadata={"description": "Entries whose title has a word starting like the last word."},
     )
     terms = fields.List(fields.String(), metadata={"description": "Words to complete with."})
-
-
-class AnswerArgs(StrictSchema):
-    q = query_field(
-        "The user's question, as typed: 1 to 2,000 characters.",
-        "do devops folks even write code??",
-        max_length=QUESTION_MAX_LENGTH,
-    )
-
-
-class AnswerSchema(Schema):
-    slug = fields.String()
-    question = fields.String()
-    answer = fields.String()
-    url = fields.String(metadata={"description": "Cite this."})
-    version = fields.Integer(metadata={"description": "Pin this: the answer's version."})
-    etag = fields.String(metadata={"description": "The entry's ETag at this version."})
-    roles = fields.List(fields.String())
-    tags = fields.List(fields.String())
-
-
-class AnswerResultSchema(Schema):
-    query = fields.String()
-    answered = fields.Boolean(
-        metadata={"description": "False when confidence is below the threshold."}
-    )
-    confidence = fields.Float(metadata={"description": "0 to 1."})
-    threshold = fields.Float(metadata={"description": "The confidence needed to answer."})
-    answer = fields.Nested(AnswerSchema, allow_none=True)
-    alternatives = fields.List(fields.Nested(HitSchema))
-    related = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={"description": "Slugs of related roles and tools."},
-    )
-    suggestions = fields.List(
-        fields.Nested(HitSchema), metadata={"description": "Best entries of any type."}
-    )

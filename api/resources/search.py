@@ -1,11 +1,9 @@
-"""/v1/search, /v1/search/suggest and /v1/answers."""
+"""/v1/search and /v1/search/suggest; /v1/answers is in answers.py, on the same blueprint."""
 
 from flask import current_app
 from marshmallow import RAISE
 
 from schemas.search import (
-    AnswerArgs,
-    AnswerResultSchema,
     SearchArgs,
     SearchResultSchema,
     SuggestArgs,
@@ -14,12 +12,11 @@ from schemas.search import (
 
 from ..extensions import db
 from ..registry import BY_NAME, COLLECTIONS
-from ..services.answers import THRESHOLD, confidence
-from ..services.entries import Page, get_entry
+from ..services.entries import Page
 from ..services.search import Hit, analyze, load_glossary, suggest
 from ..services.semantic import Ranker, semantic_search
+from .answers import register_answers
 from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
-from .preconditions import representation_etag
 from .representation import json_response, pagination_headers
 
 BY_LABEL = {c.label: c.name for c in COLLECTIONS}
@@ -98,57 +95,6 @@ def search_blueprint() -> Blueprint:
         ]
         return json_response({"query": args["q"], "entries": body, "terms": terms})
 
-    @blp.route("/v1/answers")
-    @blp.doc(
-        operationId="answerQuestion",
-        summary="Answer a question from the FAQ",
-        description="For chatbots: send the user's question as typed. Returns the best FAQ "
-        "entry with a `confidence` from 0 to 1, its `url` to cite and the `version` and "
-        f"`etag` to pin, up to four alternatives and related roles and tools. Below the "
-        f"`threshold` ({THRESHOLD}) `answered` is false and `answer` null: offer the "
-        "`suggestions` instead. Example: `/v1/answers?q=do devops folks even write code??`.",
-    )
-    @blp.arguments(AnswerArgs, location="query", unknown=RAISE, as_kwargs=False)
-    @blp.response(200, AnswerResultSchema, headers=READ_HEADERS)
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-    def answer_view(args):
-        words = glossary()
-        analysis = analyze(db.session, args["q"], words)
-        faqs, ranking = BY_NAME["faqs"], ranker(args["q"], analysis)
-        hits = ranking.search([faqs.name], limit=5).hits
-        entry = get_entry(db.session, faqs, hits[0].slug) if hits else None
-        text = f"{entry.question} {entry.answer}" if entry else ""
-        similarity = ranking.similarity(faqs.name, entry.slug) if entry else None
-        sure = confidence(analysis, words, text, hits, similarity)
-        answered = entry is not None and sure >= THRESHOLD
-        body = {
-            "query": args["q"],
-            "answered": answered,
-            "confidence": sure,
-            "threshold": THRESHOLD,
-            "answer": None,
-            "alternatives": [hit_body(hit) for hit in hits[1:]],
-            "related": {"roles": [], "tools": []},
-            "suggestions": [],
-        }
-        if answered:
-            tools = ranking.search(["tools"], limit=3).hits
-            body["answer"] = {
-                "slug": entry.slug,
-                "question": entry.question,
-                "answer": entry.answer,
-                "url": f"/v1/faqs/{entry.slug}",
-                "version": entry.version,
-                "etag": f'"{representation_etag(faqs, entry)}"',
-                "roles": [role.slug for role in entry.roles],
-                "tags": [tag.slug for tag in entry.tags],
-            }
-            body["related"] = {
-                "roles": body["answer"]["roles"],
-                "tools": [hit.slug for hit in tools],
-            }
-        else:
-            body["suggestions"] = [hit_body(h) for h in ranking.search(limit=5).hits]
-        return json_response(body)
+    register_answers(blp)
 
     return blp

@@ -1,61 +1,198 @@
-"""Answering a question with one FAQ entry, and saying how sure we are.
+"""Answering a question with the best passage, a calibrated confidence and a status.
 
-Confidence (0 to 1) = 0.7 * coverage + 0.3 * margin. Coverage: the share of the question's
-content words (or one of their glossary expansions) found in the entry, compared on their
-first five letters so that "deploying" meets "deployment". Margin: how far the best score is
-ahead of the second. Below THRESHOLD there is no answer, only suggestions.
+    answer(session, query, analysis, semantic) -> Outcome
 
-With semantic search on (api/services/semantic.py), hits are ranked by fused ranks, whose
-margins say little; the entry's closeness in meaning to the question takes the margin's place:
-confidence = 0.5 * coverage + 0.5 * closeness, closeness = (cosine - 0.2) / 0.4 kept within
-0..1. Measured on the seed FAQ: off-topic questions come out below 0.27, the test questions
-between 0.3 and 0.9 against the entry they ask about (median 0.68).
+The passages come from api/services/retrieval.py (`retrieve`). The best one is described by a
+few features (below); a logistic model fitted on the tune half of the evaluation set
+(bench/fit_answers.py, coefficients in answer_model.json) turns them into `confidence`, the
+estimated probability that the best passage answers the question. One model per ranking:
+words alone, and words and meaning.
+
+Status, in this order:
+- `out_of_domain`: the question has no content word, or the knowledge base knows too few of
+  its words (`known` below), or, with meaning, even the best passage is far from it.
+- `ambiguous`: the best passages are the same part (field) of different entries of one
+  collection, about as good as each other ("the key metric" of which role?): 2 to 4 options.
+- `answered`: confidence at or above the mode's threshold (chosen on the tune half: the most
+  right answers for the fewest wrong ones, bench/fit_answers.py).
+- `no_match`: the rest: in our domain, but nothing covers it well enough.
+
+Features of the best passage (the runner-up is the best passage of another entry):
+- `cosine`: its closeness in meaning to the question (meaning only);
+- `cosine_gap`: its cosine minus the runner-up's (meaning only);
+- `coverage`: the share of the question's content words it contains (first five letters);
+- `word_score`: its full-text score over the best full-text score (0 to 1);
+- `margin`: its fused score minus the runner-up's;
+- `known`: the share of the question's content words that the content uses somewhere (a
+  "scrum master" or a "smartphone" is a subject the knowledge base does not know);
+- `short`: 1 for questions of one or two content words;
+- `agree`: 1 when the passage is among the two best both by words and by meaning;
+- `top_words`: 1 when it is the best passage by words;
+- `title_coverage`: the share of the question's content words in its title (an FAQ's
+  question, a role's name and the cell's name...).
 """
 
+import json
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from weakref import WeakKeyDictionary
 
-from .search import WORD, Analysis, Hit
+from sqlalchemy.orm import Session
 
-THRESHOLD = 0.5
+from .retrieval import Index, ScoredPassage, index, retrieve
+from .search import WORD, Analysis
+
+MODEL = json.loads((Path(__file__).with_name("answer_model.json")).read_text())
+CANDIDATES = 10  # passages retrieved per question
+OPTIONS = 4  # at most this many "did you mean" options
+# Fields every entry of a collection has in its own way (an FAQ's answer, a summary, a topic's
+# paragraphs): two of them close together are two different answers, not one question asked
+# of several entries, unlike a role's key metric or a schedule's time slot.
+UNPARALLEL = frozenset({"answer", "summary", "body"})
 STEM = 5
-UNRELATED, CLOSE = 0.2, 0.6  # cosines mapped to closeness 0 and 1
+FEATURES = (
+    "cosine",
+    "cosine_gap",
+    "coverage",
+    "word_score",
+    "margin",
+    "known",
+    "short",
+    "agree",
+    "top_words",
+    "title_coverage",
+)
+
+_STEMS: "WeakKeyDictionary[Index, frozenset[str]]" = WeakKeyDictionary()
 
 
-def _stems(text: str) -> set[str]:
-    return {word[:STEM] for word in WORD.findall(text.lower())}
+@dataclass
+class Outcome:
+    status: str
+    confidence: float
+    threshold: float
+    best: ScoredPassage | None = None
+    options: list[ScoredPassage] = field(default_factory=list)
+    candidates: list[ScoredPassage] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
 
 
-def coverage(analysis: Analysis, glossary: dict[str, tuple[str, ...]], text: str) -> float:
-    if not analysis.words:
-        return 0.0
-    stems = _stems(text)
-
-    def covered(word: str) -> bool:
-        options = [word, *glossary.get(word, ())]
-        return any(all(w[:STEM] in stems for w in WORD.findall(o)) for o in options)
-
-    return sum(map(covered, analysis.words)) / len(analysis.words)
+def mode(semantic: bool) -> dict:
+    return MODEL["semantic" if semantic else "words"]
 
 
-def closeness(similarity: float) -> float:
-    return min(1.0, max(0.0, (similarity - UNRELATED) / (CLOSE - UNRELATED)))
+def threshold(semantic: bool) -> float:
+    return mode(semantic)["threshold"]
 
 
-def confidence(
-    analysis: Analysis,
-    glossary: dict[str, tuple[str, ...]],
-    text: str,
-    hits: Sequence[Hit],
-    similarity: float | None = None,
-) -> float:
-    """How sure we are that the first hit, whose full text is `text`, answers the question.
+def _content_stems(found: Index) -> frozenset[str]:
+    stems = _STEMS.get(found)
+    if stems is None:
+        stems = frozenset().union(*(found.stems(i) for i in range(len(found.passages))))
+        _STEMS[found] = stems
+    return stems
 
-    `similarity`: the question's cosine with that entry, when semantic search is on.
-    """
-    if not hits:
-        return 0.0
-    if similarity is not None:
-        return round(0.5 * coverage(analysis, glossary, text) + 0.5 * closeness(similarity), 3)
-    best = hits[0].score
-    margin = 1.0 if len(hits) == 1 or best <= 0 else max(0.0, (best - hits[1].score) / best)
-    return round(0.7 * coverage(analysis, glossary, text) + 0.3 * margin, 3)
+
+def distinct_entries(passages: Sequence[ScoredPassage]) -> list[ScoredPassage]:
+    """The best passage of each entry, in rank order."""
+    seen, found = set(), []
+    for p in passages:
+        key = (p.passage.collection, p.passage.slug)
+        if key not in seen:
+            seen.add(key)
+            found.append(p)
+    return found
+
+
+def _title_coverage(words: Sequence[str], title: str) -> float:
+    """The share of the question's content words in the passage's title (first five letters)."""
+    stems = {w[:STEM] for w in WORD.findall(title.lower())}
+    return sum(w[:STEM] in stems for w in words) / len(words) if words else 0.0
+
+
+def features(
+    analysis: Analysis, passages: Sequence[ScoredPassage], stems: frozenset[str]
+) -> dict[str, float]:
+    """The features of the module docstring for the best of `passages`."""
+    words = analysis.words
+    unknown = [w for w in analysis.unknown if w[:STEM] not in stems]
+    known = 1.0 - len(unknown) / len(words) if words else 0.0
+    entries = distinct_entries(passages)
+    best = entries[0] if entries else None
+    runner = entries[1] if len(entries) > 1 else None
+    if best is None:
+        return dict.fromkeys(FEATURES, 0.0) | {"known": known}
+    cosine = best.cosine or 0.0
+    return {
+        "cosine": cosine,
+        "cosine_gap": cosine - ((runner.cosine or 0.0) if runner else 0.0),
+        "coverage": best.coverage,
+        "word_score": best.word_score,
+        "margin": best.score - (runner.score if runner else 0.0),
+        "known": known,
+        "short": 1.0 if len(words) <= 2 else 0.0,
+        "agree": 1.0 if (best.word_rank or 99) <= 2 and (best.meaning_rank or 99) <= 2 else 0.0,
+        "top_words": 1.0 if (best.word_rank or 99) == 1 else 0.0,
+        "title_coverage": _title_coverage(words, best.passage.title),
+    }
+
+
+def probability(values: dict[str, float], model: dict) -> float:
+    """The logistic model: 1 / (1 + exp(-(bias + sum of weight * feature)))."""
+    z = model["bias"] + sum(w * values[name] for name, w in model["weights"].items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def ambiguous_options(entries: Sequence[ScoredPassage], model: dict) -> list[ScoredPassage]:
+    """2 to 4 passages that are the same field (not an UNPARALLEL one) of different entries of
+    one collection, each scoring within the model's `ambiguity` of the best; [] when there
+    are not two."""
+    if len(entries) < 2 or entries[0].passage.field in UNPARALLEL:
+        return []
+    best = entries[0].passage
+    close = [
+        p
+        for p in entries[:OPTIONS]
+        if p.passage.collection == best.collection
+        and p.passage.field == best.field
+        and entries[0].score - p.score <= model["ambiguity"]
+    ]
+    return close if len(close) >= 2 else []
+
+
+def decide(values: dict[str, float], entries: Sequence[ScoredPassage], model: dict) -> str:
+    """The status, from the features and the candidates (module docstring)."""
+    sure = probability(values, model)
+    if not entries or values["known"] < model["known_floor"]:
+        return "out_of_domain"
+    if "cosine_floor" in model and values["cosine"] < model["cosine_floor"]:
+        return "out_of_domain"
+    if sure >= model["option_floor"] and ambiguous_options(entries, model):
+        return "ambiguous"
+    if sure >= model["threshold"]:
+        return "answered"
+    return "no_match"
+
+
+def answer(session: Session, query: str, analysis: Analysis, semantic: bool) -> Outcome:
+    """The status, confidence and passages for one question (module docstring)."""
+    model = mode(semantic)
+    if not analysis.words or not WORD.search(query.lower()):
+        return Outcome("out_of_domain", 0.0, model["threshold"])
+    found = index(session)
+    candidates = retrieve(session, query, CANDIDATES, analysis=analysis, semantic=semantic)
+    values = features(analysis, candidates, _content_stems(found))
+    entries = distinct_entries(candidates)
+    status = decide(values, entries, model)
+    sure = round(probability(values, model), 3) if entries else 0.0
+    return Outcome(
+        status,
+        sure,
+        model["threshold"],
+        best=candidates[0] if candidates and status == "answered" else None,
+        options=ambiguous_options(entries, model) if status == "ambiguous" else [],
+        candidates=candidates,
+        features=values,
+    )

@@ -139,6 +139,9 @@ class Analysis:
     words: tuple[str, ...]  # the content words, corrected
     terms: tuple[str, ...]  # words and expansions (phrases allowed), to OR together
     corrections: dict[str, str] = field(default_factory=dict)
+    # content words of three letters or more that the content never uses, the glossary does
+    # not expand and no correction replaced: what the knowledge base knows nothing about
+    unknown: tuple[str, ...] = ()
 
 
 def _characters(word: str) -> int:
@@ -259,7 +262,12 @@ def analyze(session: Session, query: str, glossary: dict[str, tuple[str, ...]]) 
             terms.append(fixed)
         final.append(corrections.get(word, word))
         terms += glossary.get(word, ())
-    return Analysis(tuple(final), tuple(dict.fromkeys(terms)), corrections)
+    strange = tuple(
+        w
+        for w in content
+        if w not in known and w not in glossary and w not in corrections and len(w) >= 3
+    )
+    return Analysis(tuple(final), tuple(dict.fromkeys(terms)), corrections, strange)
 
 
 @dataclass(frozen=True)
