@@ -17,9 +17,10 @@ from api.config import TestConfig
 from api.extensions import db
 from api.registry import COLLECTIONS
 
-# The entry, the count or the lookup, one query per relation shown, one per relation of
-# the embedded entries, with room to spare: a lazy load per embedded entry goes far beyond.
-ITEM_BOUND = 20
+# The entry, one query per list of related rows shown and per relation of the embedded
+# entries (19 at most today, for a role with everything expanded), with room for a relation
+# or two more: a lazy load per embedded entry goes far beyond (207 before, for that role).
+ITEM_BOUND = 25
 
 
 def expansions(collection) -> list[tuple[str, ...]]:
@@ -112,5 +113,6 @@ def test_other_representations_cost_what_json_costs(uncached, representation):
 
 
 def test_the_worst_case_of_the_issue(uncached):
-    """`/v1/roles/developer?expand=tools` cost 29 statements, 20 of them lazy loads."""
-    assert statements(uncached, "/v1/roles/developer?expand=tools") <= 10
+    """`/v1/roles/developer?expand=tools` cost 50 statements on SQLite, 41 of them lazy
+    loads of the tools' roles and sources; now 10 (9 on PostgreSQL, which sends no BEGIN)."""
+    assert statements(uncached, "/v1/roles/developer?expand=tools") <= 12
