@@ -10,6 +10,7 @@
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -169,3 +170,23 @@ def test_a_write_waits_for_the_lock_and_then_proceeds(app, editor):
         assert not answers, "the write went ahead while another writer held the lock"
     writer.join(10)
     assert answers[0].status_code == 200
+
+
+def test_one_create_sent_twice_at_once_is_written_once_and_replayed(app, editor):
+    """Both requests pass the replay check before either writes: the second's write
+    conflicts under the lock, and it answers with what the first kept."""
+    body = {"slug": "sent-twice", "question": "Sent twice?", "answer": "Written once."}
+    headers = {**editor, "Idempotency-Key": "twice-at-once"}
+    barrier = threading.Barrier(2)
+
+    def post(_):
+        client = app.test_client()
+        barrier.wait()
+        return client.post("/v1/faqs", json=body, headers=headers)
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(post, range(2)))
+    assert [a.status_code for a in answers] == [201, 201]
+    assert sorted(a.headers.get("Idempotent-Replayed", "") for a in answers) == ["", "true"]
+    assert answers[0].get_data() == answers[1].get_data()
+    assert app.test_client().get("/v1/faqs/sent-twice/revisions").json[0]["version"] == 1
