@@ -68,6 +68,7 @@ class Stored:
 
     def __post_init__(self) -> None:
         self.size = len(self.body) + 1024
+        self.opaque = self.etag[1:-1]  # found in If-None-Match, whatever the form asked for
         self.compressible = len(self.body) >= MIN_COMPRESS
         self.forms[None] = self._form(None, self.body)
         # A 304 names the form it stands for (its ETag), but needs no body: nothing to compress.
@@ -149,7 +150,9 @@ class RepresentationCache:
             environ.get("HTTP_ORIGIN", ""),
         )
         # Pragma counts only without Cache-Control (RFC 9111, 5.4).
-        directives = environ.get("HTTP_CACHE_CONTROL", environ.get("HTTP_PRAGMA"))
+        directives = None
+        if "HTTP_CACHE_CONTROL" in environ or "HTTP_PRAGMA" in environ:
+            directives = environ.get("HTTP_CACHE_CONTROL", environ.get("HTTP_PRAGMA"))
         if directives and ("no-cache" in directives or "no-store" in directives):
             environ[CACHE_RESULT] = "bypass"
             if "no-store" in directives:
@@ -165,6 +168,16 @@ class RepresentationCache:
         self.hits += 1
         environ[CACHE_RESULT] = "hit"
         environ[ROUTE] = stored.route
+        if method == "GET" and not (stored.compressible and "HTTP_ACCEPT_ENCODING" in environ):
+            # The most common answers, without a call: the identity form, or its 304.
+            if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+            if if_none_match is None:
+                headers, body = stored.forms[None]
+                start_response("200 OK", headers)
+                return [body]
+            if stored.opaque in if_none_match or if_none_match.strip() == "*":
+                start_response("304 NOT MODIFIED", stored.not_modified[None])
+                return []
         return self._serve(environ, start_response, stored, method == "HEAD")
 
     def _serve(
@@ -176,7 +189,7 @@ class RepresentationCache:
         if stored.compressible and "HTTP_ACCEPT_ENCODING" in environ:
             encoding = _accepted_encoding(environ["HTTP_ACCEPT_ENCODING"])
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match and (stored.etag[1:-1] in if_none_match or if_none_match.strip() == "*"):
+        if if_none_match and (stored.opaque in if_none_match or if_none_match.strip() == "*"):
             headers = stored.not_modified[encoding]
             start_response("304 NOT MODIFIED", [*headers, *own] if own else headers)
             return []

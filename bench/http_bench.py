@@ -1,11 +1,14 @@
-"""Serving speed against two references measured in the same run: nginx and json-server.
+"""Serving speed against three references measured in the same run.
 
     make bench            (or: .venv/bin/python bench/http_bench.py [--seconds 10] [--runs 2])
 
-Starts, on 127.0.0.1 only: this API under `make serve`'s server (granian, 2 workers, SQLite),
-nginx serving the very same bytes as static files, and json-server (npm) serving the same
+Starts, on 127.0.0.1 only: this API under `make serve`'s server (granian, 2 workers, SQLite)
+with production settings (rate limits on, with budgets wrk cannot spend: it is one client;
+the JSON access log on, to /dev/null; metrics on); a bare WSGI callable returning the very
+same bytes under the same granian command (bench/bare_wsgi.py: the server's ceiling with
+Python in it); nginx serving them as static files; and json-server (npm) serving the same
 FAQ records. wrk (2 threads, 32 connections) then measures requests per second and p99
-latency for one FAQ item (~700 B), a 50-item list, a 304 revalidation, a search and a write.
+latency for one FAQ item (~900 B), a 50-item list, a 304 revalidation, a search and a write.
 With --runs N the whole table is measured N times in a row (the machine may be shared: the
 spread between runs says how far to trust one). Results go to bench/results/http.json and
 are printed as Markdown tables with the ratios.
@@ -31,8 +34,9 @@ WORK = ROOT / "bench" / ".work"
 RESULTS = ROOT / "bench" / "results"
 BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
-PORTS = {"api": 18080, "nginx": 18081, "json-server": 18082}
+PORTS = {"api": 18080, "nginx": 18081, "json-server": 18082, "bare": 18083}
 API = f"http://{HOST}:{PORTS['api']}"
+BARE = f"http://{HOST}:{PORTS['bare']}"
 NGINX = f"http://{HOST}:{PORTS['nginx']}"
 JSON_SERVER = f"http://{HOST}:{PORTS['json-server']}"
 ITEM_PATH, LIST_PATH = "/v1/faqs/what-is-calms", "/v1/faqs?page_size=50"
@@ -156,7 +160,9 @@ def wrk(
     return measured
 
 
-def granian_command(workers: int = WORKERS, *extra: str) -> list[str]:
+def granian_command(
+    workers: int = WORKERS, *extra: str, target: str = "api.wsgi:app", port: int = PORTS["api"]
+) -> list[str]:
     """`make serve`'s server, on the bench port, without granian's own log lines."""
     return [
         str(BIN / "granian"),
@@ -165,12 +171,12 @@ def granian_command(workers: int = WORKERS, *extra: str) -> list[str]:
         "--host",
         HOST,
         "--port",
-        str(PORTS["api"]),
+        str(port),
         "--workers",
         str(workers),
         "--no-log",
         *extra,
-        "api.wsgi:app",
+        target,
     ]
 
 
@@ -183,12 +189,16 @@ class Bench:
 
     def __init__(self):
         self.processes: dict[str, subprocess.Popen] = {}
-        # Rate limits off: this measures serving, and wrk is one client from one address.
-        # The access log stays on (one JSON line per request, to /dev/null here).
+        # Production settings: rate limits on, with budgets one client (wrk) cannot spend;
+        # the access log on (one JSON line per request, to /dev/null here); metrics on.
+        budget = "100000000/minute"
         self.env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{WORK}/bench.db",
-            "RATE_LIMITS_ENABLED": "0",
+            "RATE_LIMITS_ENABLED": "1",
+            "RATE_LIMIT_READS": budget,
+            "RATE_LIMIT_SEARCH": budget,
+            "RATE_LIMIT_WRITES": budget,
         }
         self.key = ""
         self.item = self.listing = b""
@@ -231,11 +241,13 @@ class Bench:
         fetch(API + LIST_PATH)
 
     def start_references(self) -> None:
-        """nginx with the API's own bytes, json-server with the same records; needs the API."""
+        """The bare WSGI app and nginx with the API's own bytes, json-server with the same
+        records; needs the API."""
         self.item, _ = fetch(API + ITEM_PATH)
         self.listing, _ = fetch(API + LIST_PATH)
         (WORK / "static" / "faq.json").write_bytes(self.item)
         (WORK / "static" / "faqs.json").write_bytes(self.listing)
+        self.start("bare", granian_command(target="bench.bare_wsgi:app", port=PORTS["bare"]))
         (WORK / "nginx.conf").write_text(
             NGINX_CONF.format(work=WORK, host=HOST, port=PORTS["nginx"])
         )
@@ -259,6 +271,7 @@ class Bench:
         )
         wait_for(f"{NGINX}/faq.json")
         wait_for(f"{JSON_SERVER}/faqs/what-is-calms")
+        wait_for(BARE + ITEM_PATH)
 
     def pid(self, name: str) -> int:
         return self.processes[name].pid
@@ -296,13 +309,16 @@ def measure(bench: Bench, seconds: int) -> dict:
     s = seconds
     api, nginx, json_server = bench.pid("api"), bench.pid("nginx"), bench.pid("json-server")
     etag = {"If-None-Match": fetch(API + ITEM_PATH)[1]["ETag"]}
+    bare = bench.pid("bare")
     results = {}
     results["item"] = {"api": wrk(API + ITEM_PATH, s, pid=api)}
+    results["item"]["bare WSGI"] = wrk(BARE + ITEM_PATH, s, pid=bare)
     results["304 revalidation"] = {"api": wrk(API + ITEM_PATH, s, headers=etag, pid=api)}
     results["item"]["nginx"] = wrk(NGINX + "/faq.json", s, pid=nginx)
     results["item"]["json-server"] = wrk(JSON_SERVER + "/faqs/what-is-calms", s, pid=json_server)
     results["list of 50"] = {
         "api": wrk(API + LIST_PATH, s, pid=api),
+        "bare WSGI": wrk(BARE + LIST_PATH, s, pid=bare),
         "nginx": wrk(NGINX + "/faqs.json", s, pid=nginx),
         "json-server": wrk(JSON_SERVER + "/faqs?_limit=50", s, pid=json_server),
     }
@@ -312,6 +328,7 @@ def measure(bench: Bench, seconds: int) -> dict:
         "api": wrk(API + "/v1/faqs/why-ship-small-changes", s, script=str(script), pid=api)
     }
     for row in results.values():
+        row["api/bare WSGI"] = ratio(row["api"], row.get("bare WSGI"))
         row["api/nginx"] = ratio(row["api"], row.get("nginx"))
         row["api/json-server"] = ratio(row["api"], row.get("json-server"), digits=1)
         # CPU per request: nginx's over the API's, so that higher is better like the others.
@@ -323,12 +340,14 @@ def measure(bench: Bench, seconds: int) -> dict:
 
 
 def print_table(results: dict) -> None:
-    columns = ["request", "API req/s", "API p99", "nginx req/s", "json-server req/s"]
-    columns += ["API/nginx", "API/json-server", "CPU us/req API (nginx)"]
+    columns = ["request", "API req/s", "API p99", "bare WSGI req/s", "nginx req/s"]
+    columns += ["json-server req/s", "API/bare WSGI", "API/nginx", "API/json-server"]
+    columns += ["CPU us/req API (nginx)"]
     print("| " + " | ".join(columns) + " |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---" * len(columns) + "|")
     for name, row in results.items():
         a, n, j = row["api"], row.get("nginx"), row.get("json-server")
+        b = row.get("bare WSGI")
         cpu = f"{a.get('cpu_us_per_request', '-')}"
         if n and "cpu_us_per_request" in n:
             cpu += f" ({n['cpu_us_per_request']})"
@@ -336,8 +355,10 @@ def print_table(results: dict) -> None:
             name,
             f"{a['rps']:,.0f}",
             f"{a['p99_ms']} ms",
+            f"{b['rps']:,.0f}" if b else "-",
             f"{n['rps']:,.0f}" if n else "-",
             f"{j['rps']:,.0f}" if j else "-",
+            f"{row['api/bare WSGI']:.2f}" if b else "-",
             f"{row['api/nginx']:.2f}" if n else "-",
             f"{row['api/json-server']:.1f}" if j else "-",
             cpu,
@@ -354,6 +375,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS / "http.json")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     runs = []
     with Bench() as bench:
         bench.start_api(granian_command())
@@ -369,6 +391,7 @@ def main() -> None:
         "machine": machine(),
         "wrk": f"-t2 -c32 -d{args.seconds}s",
         "server": " ".join(["granian", *granian_command()[1:]]),
+        "load average (1, 5, 15 min) before, after": [load_before, os.getloadavg()],
         "results": runs[-1],
         "runs": runs,
     }

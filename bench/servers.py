@@ -3,8 +3,8 @@
     .venv/bin/pip install gunicorn          (only for this measurement; not a dependency)
     .venv/bin/python bench/servers.py [--seconds 10] [--workers 1,2,4] [--rounds 2]
 
-Serves the same app (api.wsgi:app, SQLite, rate limits off, access log on) with granian
-(as `make serve`), gunicorn's sync workers and gunicorn's threaded workers, each with the
+Serves the same app (api.wsgi:app, SQLite, bench/http_bench.py's production settings) with
+granian (as `make serve`), gunicorn's sync workers and gunicorn's threaded workers, each with the
 same worker counts, and measures one FAQ item and a 50-item list with wrk (2 threads, 32
 connections), like bench/http_bench.py. nginx and json-server serving the same bytes are
 measured before and after, so every figure is also a ratio to references taken in the

@@ -71,7 +71,7 @@ class Observability:
         key = (environ.get(ROUTE, "unmatched"), method, status, environ.get(CACHE_RESULT))
         pending = self.pending
         pending.append((started, rid, path, perf_counter() - started, key))
-        if len(pending) >= self.BATCH or self.closing or not self.access_log.batched():
+        if len(pending) >= self.BATCH or self.closing or self.access_log.immediate:
             self.flush()
         elif not self.watched:
             FLUSHER.watch(self)

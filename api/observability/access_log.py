@@ -47,11 +47,11 @@ class AccessLog:
 
     def __init__(self, stream=None):
         self.stream = stream
+        self.target: tuple = (None, None)  # (stream, its file descriptor or None)
         self.stamped = (-1, "")  # (millisecond, its timestamp): busy workers share them
         self.second = (-1, "")  # (second, its timestamp up to the second)
         self.paths: dict[str, str] = {}  # path -> as JSON
         self.endings: dict[tuple, str] = {}  # (route, method, status, cache) -> end of line
-        self.target: tuple = (None, None)  # (stream, its file descriptor or None)
 
     def timestamp(self, millisecond: int) -> str:
         """ISO 8601 UTC with milliseconds (kept for the next line in the same millisecond)."""
@@ -75,13 +75,16 @@ class AccessLog:
             self.endings[key] = ending
         return ending
 
-    def batched(self) -> bool:
-        """Whether lines may wait for the flusher: the stream has a file descriptor."""
-        stream = self.stream or sys.stderr
-        target, fd = self.target
-        if target is not stream:
-            fd = self.resolve(stream)
-        return fd is not None
+    @property
+    def stream(self):
+        return self._stream
+
+    @stream.setter
+    def stream(self, stream) -> None:
+        """Lines go to `stream` from now on (None: to sys.stderr, whatever it is then)."""
+        self._stream = stream
+        # A stream without a file descriptor (io.StringIO, in tests) gets each line at once.
+        self.immediate = stream is not None and _descriptor(stream) is None
 
     def write(self, records: list[tuple], clock_offset: float) -> None:
         """One line per record (started, request id, path, seconds, key), in order.
@@ -107,9 +110,12 @@ class AccessLog:
                 f"{endings.get(key) or self.ending(key)}"
             )
         self.stamped = stamped
-        stream, fd = self.target
+        stream = self._stream or sys.stderr
+        target, fd = self.target
+        if target is not stream:
+            fd = self.resolve(stream)
         if fd is None:
-            (stream or sys.stderr).write("".join(lines))
+            stream.write("".join(lines))
             return
         if getattr(stream, "closed", False):
             return  # lines for a closed stream are dropped
@@ -128,13 +134,18 @@ class AccessLog:
     def resolve(self, stream) -> int | None:
         """Write to `stream` from now on: its file descriptor (its buffer flushed first, so
         that what it holds comes before our lines), or None if it has none."""
-        try:
-            fd = stream.fileno()
+        fd = _descriptor(stream)
+        if fd is not None:
             stream.flush()
-        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation, closed
-            fd = None
         self.target = (stream, fd)
         return fd
+
+
+def _descriptor(stream) -> int | None:
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation, closed
+        return None
 
 
 def _write_all(fd: int, data: bytes) -> None:
