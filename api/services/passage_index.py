@@ -55,7 +55,7 @@ class Index:
         self.generation = generation
         self.passages = passages
         self.by_row = {p.row: i for i, p in enumerate(passages)}
-        self._stems: dict[int, frozenset[str]] = {}
+        self._stems: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self.matrix = None
         self.has_vector = None
         if any(v is not None for v in vectors):
@@ -77,12 +77,17 @@ class Index:
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             self.entries = sums / np.where(norms > 0, norms, 1)
 
-    def stems(self, i: int) -> frozenset[str]:
+    def stems(self, i: int) -> tuple[frozenset[str], frozenset[str]]:
+        """The stems of the passage's words, and of its entry's title's words."""
         found = self._stems.get(i)
         if found is None:
             p = self.passages[i]
-            found = frozenset(w[:STEM] for w in WORD.findall(f"{p.title} {p.search_text}".lower()))
-            self._stems[i] = found
+            words = WORD.findall(f"{p.title} {p.search_text}".lower())
+            title = WORD.findall(str(p.details.get("entry_title", "")).lower())
+            found = self._stems[i] = (
+                frozenset(w[:STEM] for w in words),
+                frozenset(w[:STEM] for w in title),
+            )
         return found
 
 

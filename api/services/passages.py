@@ -132,11 +132,13 @@ def _role(collection, data, names, title):
 
 
 def _linked(collection, data, names, title, anchor):
-    """One passage: every text of the entry, and the roles it names."""
+    """One passage: the summary shown (every text when there is none), every text searched,
+    and the roles it names."""
     text = _join(*_strings(collection, data, set(TITLE_FIELDS)))
     roles = next((data[f] for f in ROLE_LINKS if data.get(f)), None)
     listing = _listing("Roles", roles, names)
-    shown = _join(text, listing) if anchor == "roles" else text
+    shown = data.get("summary") or text
+    shown = _join(shown, listing) if anchor == "roles" else shown
     return _part(anchor, _heading(data, title), shown, _join(text, listing), tuple(data))
 
 

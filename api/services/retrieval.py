@@ -18,8 +18,9 @@ ScoredPassage has:
   database's full-text score of the passage: BM25 on SQLite, ts_rank on PostgreSQL; 0 when no
   word matches), `word_score` (`words` over the question's best `words`, 0 to 1), `coverage`
   (share of the question's content words found in the passage, on their first five
-  letters), `word_rank` and `meaning_rank` (1-based rank in each list, None when outside the
-  first WORDS or NEIGHBOURS), `rank` (1-based, fused);
+  letters), `title_coverage` (the same share in its entry's title), `word_rank` and
+  `meaning_rank` (1-based rank in each list, None when outside the first WORDS or
+  NEIGHBOURS), `rank` (1-based, fused);
 - `margin`: this score minus the next one's; the runner-up is the next item of the list.
 
 How. Words: the question is analysed as /v1/search does (stop words, filler, glossary,
@@ -44,8 +45,8 @@ from .search import WORD, Analysis, analyze, load_glossary
 WORDS = 60  # best passages by words
 NEIGHBOURS = 60  # nearest passages by meaning
 # fused score weights (tuned on the tune half of bench/eval/questions.jsonl)
-W_COSINE, W_ENTRY, W_WORDS, W_COVERAGE = 0.4, 0.4, 0.12, 0.08
-W_WORDS_ONLY, W_COVERAGE_ONLY = 0.6, 0.4
+W_COSINE, W_ENTRY, W_WORDS, W_COVERAGE, W_TITLE = 0.36, 0.36, 0.12, 0.08, 0.08
+W_WORDS_ONLY, W_COVERAGE_ONLY, W_TITLE_ONLY = 0.4, 0.2, 0.4
 # Tags group entries and resources describe sources: they rarely answer a question themselves.
 PRIOR = {"tags": 0.5, "resources": 0.5}
 
@@ -63,6 +64,7 @@ class ScoredPassage:
     rank: int
     margin: float
     entry_cosine: float | None = None
+    title_coverage: float = 0.0
 
 
 def _filters(collections, role) -> tuple[str, dict]:
@@ -102,15 +104,26 @@ def word_matches(session, terms, collections, role, limit, ids=None) -> list[tup
     return [(int(i), float(s)) for i, s in session.execute(text(sql), {**params, "limit": limit})]
 
 
-def _coverage(words: Sequence[str], stems: frozenset[str], glossary) -> float:
-    if not words:
+def stem_options(words: Sequence[str], glossary) -> list[tuple[frozenset[str], list]]:
+    """Each content word as the ways it can be found (itself or a glossary expansion): the
+    one-word ways as a set of stems, the longer ones as tuples of stems."""
+    options = []
+    for word in words:
+        ways = [tuple(w[:STEM] for w in WORD.findall(o)) for o in (word, *glossary.get(word, ()))]
+        single = frozenset(way[0] for way in ways if len(way) == 1)
+        options.append((single, [way for way in ways if len(way) > 1]))
+    return options
+
+
+def _coverage(options: list[tuple[frozenset[str], list]], stems: frozenset[str]) -> float:
+    """The share of the question's content words the passage has (any of their ways)."""
+    if not options:
         return 0.0
-
-    def covered(word: str) -> bool:
-        options = [word, *glossary.get(word, ())]
-        return any(all(w[:STEM] in stems for w in WORD.findall(o)) for o in options)
-
-    return sum(map(covered, words)) / len(words)
+    found = 0
+    for single, longer in options:
+        if not stems.isdisjoint(single) or any(stems.issuperset(way) for way in longer):
+            found += 1
+    return found / len(options)
 
 
 def question_vector(query: str, analysis: Analysis):
@@ -129,6 +142,7 @@ class Candidate:
     coverage: float = 0.0
     cosine: float | None = None
     entry_cosine: float | None = None  # with the passage's whole entry
+    title_coverage: float = 0.0  # share of the question's words in the entry's title
     word_rank: int | None = None
     meaning_rank: int | None = None
 
@@ -165,8 +179,11 @@ def candidates(
     missing = [found.passages[i].row for i, c in by_row.items() if c.word_rank is None]
     for row, words in word_matches(session, analysis.terms, collections, role, WORDS, missing):
         by_row[found.by_row[row]].words, by_row[found.by_row[row]].word_score = words, words / best
+    options = stem_options(analysis.words, glossary)
     for i, candidate in by_row.items():
-        candidate.coverage = _coverage(analysis.words, found.stems(i), glossary)
+        stems, title = found.stems(i)
+        candidate.coverage = _coverage(options, stems)
+        candidate.title_coverage = _coverage(options, title)
     return found, list(by_row.values())
 
 
@@ -212,14 +229,16 @@ def _nearest(found: Index, vector, collections, role):
 
 def score(candidate: Candidate, passage: Passage) -> float:
     """With meaning: W_COSINE * cosine + W_ENTRY * entry_cosine + W_WORDS * word_score +
-    W_COVERAGE * coverage; without: W_WORDS_ONLY * word_score + W_COVERAGE_ONLY * coverage;
-    times the PRIOR of the passage's collection."""
+    W_COVERAGE * coverage + W_TITLE * title_coverage; words only: W_WORDS_ONLY * word_score +
+    W_COVERAGE_ONLY * coverage + W_TITLE_ONLY * title_coverage; times the PRIOR of the
+    passage's collection."""
     c = candidate
     if c.cosine is not None:
         value = W_COSINE * c.cosine + W_ENTRY * (c.entry_cosine or 0.0)
-        value += W_WORDS * c.word_score + W_COVERAGE * c.coverage
+        value += W_WORDS * c.word_score + W_COVERAGE * c.coverage + W_TITLE * c.title_coverage
     else:
         value = W_WORDS_ONLY * c.word_score + W_COVERAGE_ONLY * c.coverage
+        value += W_TITLE_ONLY * c.title_coverage
     return value * PRIOR.get(passage.collection, 1.0)
 
 
@@ -237,7 +256,7 @@ def rank(found: Index, scored: list[Candidate], k: int) -> list[ScoredPassage]:
         results.append(
             ScoredPassage(
                 passage, round(value, 6), c.cosine, c.words, c.word_score, c.coverage,
-                c.word_rank, c.meaning_rank, n + 1, margin, c.entry_cosine,
+                c.word_rank, c.meaning_rank, n + 1, margin, c.entry_cosine, c.title_coverage,
             )
         )  # fmt: skip
     return results
