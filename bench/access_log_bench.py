@@ -47,7 +47,6 @@ class AccessFormatter(logging.Formatter):
 
 def ours(lines: int, stream) -> None:
     log = AccessLog(stream)
-    log.batched()
     pending = []
     for number in range(lines):
         started = time.perf_counter()
