@@ -38,7 +38,7 @@ IF_NONE_MATCH = {
 NOT_MODIFIED = "The representation has not changed since the ETag sent in If-None-Match."
 
 
-# The document's own fields, merged into the spec by ProblemApi (api/extensions.py).
+# The document's own fields, merged into the spec by ProblemApi (api/openapi.py).
 SPEC_OPTIONS = {
     "info": {
         "description": "A REST/JSON knowledge API about the people who build and run software: "
