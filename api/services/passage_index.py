@@ -7,12 +7,14 @@ of its passages' vectors). One Index per database, read again when the content's
 installs (no vectors stored) never import numpy.
 """
 
+import json
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from ..models import Passage as PassageRow
@@ -21,9 +23,9 @@ from .search import WORD
 STEM = 5  # words are compared on their first five letters ("deploying" meets "deployment")
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Passage:
-    """One stored passage, as a retriever shows it."""
+    """One stored passage, as a retriever shows it (its JSON parsed when first read)."""
 
     row: int
     collection: str
@@ -36,8 +38,18 @@ class Passage:
     roles: str
     version: int
     etag: str
-    sources: list[dict[str, Any]]
-    details: dict[str, Any]
+    sources_json: Any
+    details_json: Any
+
+    @cached_property
+    def sources(self) -> list[dict[str, Any]]:
+        raw = self.sources_json
+        return json.loads(raw) if isinstance(raw, str) else raw
+
+    @cached_property
+    def details(self) -> dict[str, Any]:
+        raw = self.details_json
+        return json.loads(raw) if isinstance(raw, str) else raw
 
     @property
     def id(self) -> str:
@@ -61,19 +73,20 @@ class Index:
         if any(v is not None for v in vectors):
             import numpy as np
 
-            width = next(len(v) for v in vectors if v is not None) // 4
+            present = [i for i, vector in enumerate(vectors) if vector is not None]
+            width = len(vectors[present[0]]) // 4
             self.matrix = np.zeros((len(vectors), width), dtype=np.float32)
             self.has_vector = np.zeros(len(vectors), dtype=bool)
-            for i, vector in enumerate(vectors):
-                if vector is not None:
-                    self.matrix[i] = np.frombuffer(vector, dtype="<f4")
-                    self.has_vector[i] = True
+            joined = b"".join(vectors[i] for i in present)
+            self.matrix[present] = np.frombuffer(joined, dtype="<f4").reshape(-1, width)
+            self.has_vector[present] = True
             # Each entry's meaning: the normalised sum of its passages' vectors.
             keys = [(p.collection, p.slug) for p in passages]
             entries = {key: n for n, key in enumerate(dict.fromkeys(keys))}
             self.entry_of = np.array([entries[key] for key in keys], dtype=np.int64)
-            sums = np.zeros((len(entries), width), dtype=np.float32)
-            np.add.at(sums, self.entry_of, self.matrix)
+            order = np.argsort(self.entry_of, kind="stable")
+            starts = np.flatnonzero(np.r_[True, np.diff(self.entry_of[order]) != 0])
+            sums = np.add.reduceat(self.matrix[order], starts, axis=0)
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             self.entries = sums / np.where(norms > 0, norms, 1)
 
@@ -92,26 +105,18 @@ class Index:
 
 
 def load_index(session: Session, generation: Any) -> Index:
-    rows = session.execute(select(PassageRow).order_by(PassageRow.id)).scalars().all()
-    passages = [
-        Passage(
-            r.id,
-            r.collection,
-            r.slug,
-            r.anchor,
-            r.field,
-            r.title,
-            r.text,
-            r.search_text,
-            r.roles,
-            r.version,
-            r.etag,
-            r.sources,
-            r.details,
-        )
-        for r in rows
-    ]
-    return Index(generation, passages, [r.embedding for r in rows])
+    """Every passage, read as plain rows (JSON left as text until a passage is shown)."""
+    table = PassageRow.__table__
+    columns = [table.c[name] for name in COLUMNS]
+    json_text = [cast(table.c.sources, Text), cast(table.c.metadata, Text), table.c.embedding]
+    rows = session.execute(select(*columns, *json_text).order_by(table.c.id)).all()
+    return Index(generation, [Passage(*row[:-1]) for row in rows], [row[-1] for row in rows])
+
+
+COLUMNS = (
+    "id", "collection", "slug", "anchor", "field", "title", "text", "search_text", "roles",
+    "version", "etag",
+)  # fmt: skip
 
 
 _INDEXES: dict[Any, Index] = {}
