@@ -299,3 +299,34 @@ def test_words_only_ranking_needs_no_numpy(app, monkeypatch):
         found = retrieve(db.session, "who owns mttr", k=3, semantic=False)
     assert found and found[0].cosine is None and found[0].entry_cosine is None
     assert found[0].passage.slug == "mttr"
+
+
+def test_sub_disciplines_and_single_passage_collections(app):
+    for entry in seeded("sub-disciplines"):
+        found = passages_of(app, "sub-disciplines", entry["slug"])
+        assert found["summary"].text == entry["summary"]
+        assert found["focus"].text == entry["focus"]
+        if entry.get("question"):
+            assert found["question"].text == entry["question"]
+    for name in ("responsibilities", "practices", "tags", "resources"):
+        for entry in seeded(name):
+            found = passages_of(app, name, entry["slug"])
+            assert list(found) == ["summary"], (name, entry["slug"])
+            assert entry["summary"] in found["summary"].text
+
+
+def test_a_resource_title_change_refreshes_the_etags_of_its_citers(wapp):
+    client, editor = wapp.test_client(), bearer(wapp, "passages-resource-editor")
+    etag = etag_of(client, "/v1/resources/editorial")
+    response = client.patch(
+        "/v1/resources/editorial",
+        json={"title": "Written by the editors"},
+        headers={**editor, "If-Match": etag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert response.status_code == 200, response.json
+    citers = client.get("/v1/faqs", query_string={"source": "editorial", "page_size": 3}).json
+    slugs = [entry["slug"] for entry in citers]
+    assert slugs
+    for slug in slugs:
+        passage = passages_of(wapp, "faqs", slug)["answer"]
+        assert passage.etag == etag_of(client, f"/v1/faqs/{slug}")
