@@ -27,6 +27,9 @@ def test_an_answer_has_a_status_and_cites_its_passage(client):
     entry = client.get(body["answer"]["url"])
     assert (passage["version"], passage["etag"]) == (entry.json["version"], entry.headers["ETag"])
     assert body["answer"]["etag"] == passage["etag"]
+    assert body["answer"]["tags"] == sorted(entry.json["tags"]) and body["answer"]["tags"]
+    assert body["answer"]["question"] == entry.json["question"]
+    assert body["answer"]["answer"] == entry.json["answer"]
     assert body["options"] == []
 
 

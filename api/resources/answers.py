@@ -7,13 +7,13 @@ every field /v1/answers has had (`answered`, `confidence`, `threshold`, `answer`
 
 from flask import current_app
 from marshmallow import RAISE
+from sqlalchemy import select
 
 from schemas.answers import AnswerArgs, AnswerResultSchema
 
 from ..extensions import db
 from ..registry import BY_NAME
 from ..services import answers
-from ..services.entries import get_entry
 from ..services.retrieval import ScoredPassage
 from ..services.search import analyze, load_glossary
 from .answer_examples import EXAMPLES
@@ -41,21 +41,31 @@ def entry_hit(found: ScoredPassage) -> dict:
     }
 
 
+def tag_slugs(collection: str, slug: str) -> list[str]:
+    """The entry's tags, in one query (the entry itself is not loaded: its passage has the
+    rest), or [] for a collection without tags."""
+    model = BY_NAME[collection].model
+    relation = getattr(model, "tags", None)
+    if relation is None:
+        return []
+    tag = relation.property.mapper.class_
+    query = select(tag.slug).select_from(model).join(relation).where(model.slug == slug)
+    return sorted(db.session.scalars(query))
+
+
 def answer_body(found: ScoredPassage) -> dict:
-    """`answer`: an FAQ's question and answer, or, for another entry, the passage's title and
-    text; the entry's URL, version and ETag either way."""
+    """`answer`: an FAQ's question and answer (its passage's title and text), or, for another
+    entry, the passage's title and text; the entry's URL, version and ETag either way."""
     p = found.passage
-    entry = get_entry(db.session, BY_NAME[p.collection], p.slug)
-    faq = p.collection == "faqs" and entry is not None
     return {
         "slug": p.slug,
-        "question": entry.question if faq else p.title,
-        "answer": entry.answer if faq else p.text,
+        "question": p.title,
+        "answer": p.text,
         "url": f"/v1/{p.collection}/{p.slug}",
         "version": p.version,
         "etag": p.etag,
         "roles": list(p.details.get("roles") or []),
-        "tags": sorted(tag.slug for tag in getattr(entry, "tags", None) or []),
+        "tags": tag_slugs(p.collection, p.slug),
     }
 
 
