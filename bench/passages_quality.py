@@ -37,7 +37,9 @@ def cited(found) -> str:
 
 
 def app_for(url: str, semantic: bool):
-    return create_app(type("Run", (TestConfig,), {"DATABASE_URL": url, "SEMANTIC_SEARCH": semantic}))
+    return create_app(
+        type("Run", (TestConfig,), {"DATABASE_URL": url, "SEMANTIC_SEARCH": semantic})
+    )
 
 
 def evaluate(app, questions, semantic: bool, show: bool) -> dict:
@@ -77,9 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     show = args.show and args.split == "tune"
     questions = [
-        q
-        for q in load()
-        if q["split"] == args.split and q["expect"] in ("answer", "ambiguous")
+        q for q in load() if q["split"] == args.split and q["expect"] in ("answer", "ambiguous")
     ]
     url = args.database
     if url is None:
