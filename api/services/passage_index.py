@@ -90,8 +90,15 @@ class Index:
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             self.entries = sums / np.where(norms > 0, norms, 1)
 
-    def stems(self, i: int) -> tuple[frozenset[str], frozenset[str]]:
-        """The stems of the passage's words, and of its entry's title's words."""
+    def stems(self, i: int) -> frozenset[str]:
+        """The stems (first five letters) of the passage's words, title and searched text."""
+        return self._stemmed(i)[0]
+
+    def title_stems(self, i: int) -> frozenset[str]:
+        """The stems of the words of the passage's entry's title."""
+        return self._stemmed(i)[1]
+
+    def _stemmed(self, i: int) -> tuple[frozenset[str], frozenset[str]]:
         found = self._stems.get(i)
         if found is None:
             p = self.passages[i]

@@ -181,9 +181,8 @@ def candidates(
         by_row[found.by_row[row]].words, by_row[found.by_row[row]].word_score = words, words / best
     options = stem_options(analysis.words, glossary)
     for i, candidate in by_row.items():
-        stems, title = found.stems(i)
-        candidate.coverage = _coverage(options, stems)
-        candidate.title_coverage = _coverage(options, title)
+        candidate.coverage = _coverage(options, found.stems(i))
+        candidate.title_coverage = _coverage(options, found.title_stems(i))
     return found, list(by_row.values())
 
 
