@@ -78,9 +78,10 @@ def empty_database(tmp_path_factory, schema: str = "public") -> str:
     return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
-def seeded_app(database_url: str):
+def seeded_app(database_url: str, **settings):
     """The app on a database migrated from empty and seeded from seed/."""
-    app = create_app(type("RunConfig", (TestConfig,), {"DATABASE_URL": database_url}))
+    settings = {"DATABASE_URL": database_url, **settings}
+    app = create_app(type("RunConfig", (TestConfig,), settings))
     with app.app_context():
         upgrade(db.engine)
         seed(db.session, Path(app.config["SEED_DIR"]))
@@ -100,9 +101,17 @@ def app(database_url):
 
 @pytest.fixture(scope="module")
 def writable_app(tmp_path_factory, request):
-    """An app on a database of the test module's own, for tests that write."""
+    """An app on a database of the test module's own, for tests that write.
+
+    A module that sets SEMANTIC_SEARCH = False gets it words only: tests/test_schemathesis.py,
+    whose thousands of generated writes check the spec, not the ranking (embedding each
+    written text triples a write's CPU; tests/test_semantic.py checks that writes embed).
+    """
     schema = request.module.__name__.rsplit(".", 1)[-1]
-    return seeded_app(empty_database(tmp_path_factory, schema))
+    url = empty_database(tmp_path_factory, schema)
+    if getattr(request.module, "SEMANTIC_SEARCH", None) is False:
+        return seeded_app(url, SEMANTIC_SEARCH=False)
+    return seeded_app(url)
 
 
 @pytest.fixture
