@@ -5,12 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import select
 
 from api import create_app
 from api.config import TestConfig
 from api.extensions import db
-from api.migrate import upgrade
+from api.migrate import alembic_config, upgrade
 from api.models import Revision, SlugRename
 from api.services.seeding import seed
 
@@ -107,8 +108,6 @@ def test_the_migration_renames_a_database_seeded_before(tmp_path, tmp_path_facto
     faqs = json.loads((old_fixtures / "faqs.json").read_text())
     url = empty_database(tmp_path_factory, "renames_migration")
     app = create_app(type("BeforeRenames", (TestConfig,), {"DATABASE_URL": url}))
-    with app.app_context():
-        upgrade(db.engine, BEFORE_RENAMES)
     mapping = {
         "what-are-error-budgets-and-slos": "what-is-an-error-budget",
         "when-should-a-task-be-automated": "what-does-automation-mean-in-calms",
@@ -117,7 +116,14 @@ def test_the_migration_renames_a_database_seeded_before(tmp_path, tmp_path_facto
         entry["slug"] = mapping.get(entry["slug"], entry["slug"])
     (old_fixtures / "faqs.json").write_text(json.dumps(faqs))
     with app.app_context():
+        # The models are today's, so the old slugs are seeded on today's schema, which is
+        # then taken back to before the renames (later migrations drop what they added) and
+        # forward again: the rename migration meets a database seeded with the old slugs.
+        upgrade(db.engine)
         seed(db.session, old_fixtures)
+        db.session.close()
+        with db.engine.begin() as connection:
+            command.downgrade(alembic_config(connection), BEFORE_RENAMES)
         upgrade(db.engine)
         faq_history = select(Revision).where(Revision.collection == "faqs")
         moved = db.session.scalars(faq_history.where(Revision.slug.in_(mapping))).all()
