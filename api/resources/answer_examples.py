@@ -1,5 +1,7 @@
 """Examples of /v1/answers for the spec, one per status (shortened real responses)."""
 
+from ..urls import entry_url
+
 ETAG = '"4f1c0e6a9d2b7c3e8a5f1d0b6c9e2a7f3b8d4c1e"'
 SOURCE = {
     "resource": "developer-vs-devops-who-does-what",
@@ -47,7 +49,7 @@ def _hit(kind: str, collection: str, slug: str, title: str, score: float) -> dic
         "title": title,
         "snippet": "…",
         "score": score,
-        "url": f"/v1/{collection}/{slug}",
+        "url": entry_url(collection, slug),
     }
 
 
@@ -61,7 +63,7 @@ CODE = _passage(
 )
 PAINS = [
     _passage(
-        f"/v1/roles/{slug}#pain_points",
+        entry_url("roles", slug, "pain_points"),
         f"{name}: pain points",
         text,
         "role",

@@ -16,6 +16,7 @@ from ..registry import BY_NAME
 from ..services import answers
 from ..services.retrieval import ScoredPassage
 from ..services.search import analyze, load_glossary
+from ..urls import entry_url
 from .answer_examples import EXAMPLES
 from .openapi_docs import READ_HEADERS, Blueprint
 from .passages import passage_body
@@ -37,7 +38,7 @@ def entry_hit(found: ScoredPassage) -> dict:
         "title": p.details.get("entry_title") or p.title,
         "snippet": snippet,
         "score": found.score,
-        "url": f"/v1/{p.collection}/{p.slug}",
+        "url": entry_url(p.collection, p.slug),
     }
 
 
@@ -61,7 +62,7 @@ def answer_body(found: ScoredPassage) -> dict:
         "slug": p.slug,
         "question": p.title,
         "answer": p.text,
-        "url": f"/v1/{p.collection}/{p.slug}",
+        "url": entry_url(p.collection, p.slug),
         "version": p.version,
         "etag": p.etag,
         "roles": list(p.details.get("roles") or []),

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..registry import Collection
 from ..services.entries import get_entry
 from ..services.history import deleted_revision, revision_url
+from ..urls import collection_url
 
 
 def find_entry(collection: Collection, slug: str) -> Any:
@@ -27,5 +28,5 @@ def find_entry(collection: Collection, slug: str) -> Any:
     abort(
         404,
         message=f"No {collection.label} has the slug '{slug[:100]}'. "
-        f"GET /v1/{collection.name} lists them.",
+        f"GET {collection_url(collection.name)} lists them.",
     )

@@ -15,6 +15,7 @@ from ..registry import BY_NAME, COLLECTIONS
 from ..services.entries import Page
 from ..services.search import Hit, analyze, load_glossary, suggest
 from ..services.semantic import Ranker, semantic_search
+from ..urls import entry_url
 from .answers import register_answers
 from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
 from .representation import json_response, pagination_headers
@@ -38,7 +39,7 @@ def hit_body(hit: Hit) -> dict:
         "title": hit.title,
         "snippet": hit.snippet,
         "score": hit.score,
-        "url": f"/v1/{hit.collection}/{hit.slug}",
+        "url": entry_url(hit.collection, hit.slug),
     }
 
 

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..registry import Collection
 from ..services.entries import get_entry
 from ..services.writes import Change, Current
+from ..urls import entry_url
 from .idempotency import remember
 from .lookup import find_entry
 from .preconditions import require_if_match
@@ -76,7 +77,7 @@ def created(collection: Collection, slug: str) -> Callable[[], Response]:
 
     def respond() -> Response:
         response = entry_response(collection, slug, status=201)
-        response.headers["Location"] = f"/v1/{collection.name}/{slug}"
+        response.headers["Location"] = entry_url(collection.name, slug)
         remember(response)
         return response
 

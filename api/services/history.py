@@ -8,8 +8,10 @@ from marshmallow import fields as ma_fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from schemas.constants import CURSOR_PATTERN, MAX_INT32
 from schemas.fields import is_slug
 
+from .. import urls
 from ..models import Revision
 from ..registry import Collection
 from .entries import Page
@@ -76,7 +78,7 @@ def record(
 
 
 def revision_url(revision: Revision) -> str:
-    return f"/v1/{revision.collection}/{revision.slug}/revisions/{revision.version}"
+    return urls.revision_url(revision.collection, revision.slug, revision.version)
 
 
 def deleted_revision(session: Session, collection: Collection, slug: str) -> Revision | None:
@@ -133,10 +135,6 @@ class BadCursor(ValueError):
     pass
 
 
-CURSOR_PATTERN = r"^c[0-9]{1,12}$"
-MAX_REVISION_ID = 2**31 - 1
-
-
 def encode_cursor(revision_id: int) -> str:
     """A position in the change feed; clients treat it as opaque."""
     return f"c{revision_id}"
@@ -153,6 +151,6 @@ def changes_after(session: Session, after_id: int, limit: int) -> Sequence[Revis
     """Revisions committed after `after_id`, oldest first."""
     # Ids are 32-bit: a cursor past that cannot have anything after it (and PostgreSQL
     # would refuse the comparison).
-    after_id = min(after_id, MAX_REVISION_ID)
+    after_id = min(after_id, MAX_INT32)
     query = select(Revision).where(Revision.id > after_id).order_by(Revision.id).limit(limit)
     return session.scalars(query).all()

@@ -22,6 +22,7 @@ from marshmallow import fields as ma_fields
 from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
+from schemas.constants import TITLE_FIELDS
 from schemas.fields import Slug, SlugList
 
 from ..models import SearchDocument, SearchTerm
@@ -30,7 +31,6 @@ from . import passage_store
 from .words import FILLER, MAX_WORDS, STOP_WORDS, english
 
 WORD = re.compile(r"[a-z0-9]+")
-TITLE_FIELDS = ("name", "title", "question")
 ROLE_FIELDS = ("roles", "role", "owner", "actor")
 MARK, END_MARK = "<mark>", "</mark>"
 
