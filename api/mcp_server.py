@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
+from schemas.passages import K_MAX
 from schemas.search import TYPES
 
 from . import urls
@@ -32,8 +33,11 @@ INSTRUCTIONS = """\
 Who Does What is a knowledge base about the people who build and run software: roles \
 (software developer, DevOps engineer, ...), their responsibilities, tools, metrics, \
 workflows, schedules, practices and an FAQ. For a user's question, call answer_question \
-first; when it is not answered, call search, then get_entry for the full text of a hit. \
-Use list_roles for the role slugs and compare_roles to set roles side by side. Base your \
+first and follow its `status`: `answered` (quote the `passage`, cite its `url`), \
+`ambiguous` (ask which of the `options` the user means), `no_match` or `out_of_domain` \
+(say the knowledge base does not cover it; never invent an answer). find_passages gives \
+citable passages to ground a longer reply; search, then get_entry, finds and reads whole \
+entries. Use list_roles for the role slugs and compare_roles to set roles side by side. Base your \
 reply on what the tools return and cite `citation.url` (with its version) for what you use. \
 Every tool is read-only."""
 
@@ -100,8 +104,22 @@ def citation(url: str, version: int | None = None, etag: str | None = None) -> d
     return {"url": url, "version": version, "etag": etag}
 
 
+# What answer_question tells the model to do for each `status` of /v1/answers.
+STATUS_MESSAGES = {
+    "answered": "Answered: quote or paraphrase `passage.text` and cite `passage.url` "
+    "(with its version).",
+    "ambiguous": "Ambiguous: several passages fit. Ask the user which one they mean "
+    "(did you mean...?), offering the `options` by title; do not pick one yourself.",
+    "no_match": "Not covered yet: this knowledge base has no answer to this question. Say so "
+    "plainly and do not invent an answer; the `suggestions` are related entries at best.",
+    "out_of_domain": "Out of domain: the question is outside what this knowledge base covers "
+    "(the people who build and run software). Say so plainly and do not answer it from "
+    "this knowledge base.",
+}
+
+
 def build_mcp_server(app: Flask) -> MCPServer:
-    """The MCP server for `app`: five read-only tools over its HTTP API."""
+    """The MCP server for `app`: six read-only tools over its HTTP API."""
     api = InProcessApi(app)
     server = MCPServer(
         name="who-does-what",
@@ -141,19 +159,26 @@ def build_mcp_server(app: Flask) -> MCPServer:
         reply = api.get("/v1/search", {"q": query, "type": type, "role": role, "page_size": limit})
         return {**reply.body, "citation": citation(reply.url, etag=reply.etag)}
 
-    @server.tool(title="Answer a question from the FAQ", annotations=READ_ONLY)
+    @server.tool(title="Answer a question", annotations=READ_ONLY)
     def answer_question(
         question: Annotated[
-            str, Field(description="The user's question, as typed (1-256 characters).")
+            str, Field(description="The user's question, as typed (1-2,000 characters).")
         ],
     ) -> dict[str, Any]:
-        """The best FAQ answer to a question about roles, tools or practices, with confidence.
+        """The best passage answering a question about roles, tools or practices, with a status.
 
-        Call it first for any question a user asks. When `answered` is true, `answer` holds
-        the FAQ's `slug`, `question`, `answer` text, `url`, `version` and `roles`; quote or
-        paraphrase it and cite `citation`. `confidence` (0 to 1) says how sure the match is;
-        `alternatives` are other close FAQ entries. When `answered` is false, `answer` is
-        null: do not invent one; offer the `suggestions` (search hits) or call search.
+        Call it first for any question a user asks, and follow `status` (`message` says
+        what to do in one sentence):
+        - `answered`: `passage` is the answer: its `text`, and its citation `url` (the
+          entry's absolute URL with a #fragment naming the passage), `version`, `etag` and
+          `sources`; `answer` has the same as the FAQ's `question` and `answer`. Cite
+          `passage.url`; `citation` is the entry's URL, version and ETag.
+        - `ambiguous`: `options` holds 2 to 4 passages (each with `title`, `text`, `url`);
+          ask the user "did you mean..." with their titles instead of choosing.
+        - `no_match`: the knowledge base does not cover it yet; say so and do not invent
+          an answer (the `suggestions` are only related search hits).
+        - `out_of_domain`: not what this knowledge base is about; say so.
+        `confidence` (0 to 1) says how sure the best passage is.
         Example: answer_question(question="do devops folks even write code?").
         """
         reply = api.get("/v1/answers", {"q": question})
@@ -162,7 +187,34 @@ def build_mcp_server(app: Flask) -> MCPServer:
             cited = citation(answer["url"], answer["version"], answer["etag"])
         else:
             cited = citation(reply.url, etag=reply.etag)
-        return {**reply.body, "citation": cited}
+        message = STATUS_MESSAGES.get(reply.body.get("status"), "")
+        return {**reply.body, "message": message, "citation": cited}
+
+    @server.tool(title="Find citable passages", annotations=READ_ONLY)
+    def find_passages(
+        query: Annotated[
+            str, Field(description="The question or words as typed (1-2,000 characters).")
+        ],
+        k: Annotated[int, Field(description=f"How many passages, 1 to {K_MAX}.")] = 5,
+        type: Annotated[
+            str | None,
+            Field(description=f"Only these types, comma-separated: {', '.join(TYPES)}."),
+        ] = None,
+        role: Annotated[
+            str | None, Field(description="Only passages about this role (a role slug).")
+        ] = None,
+    ) -> dict[str, Any]:
+        """The `k` passages that best answer a question, best first, each ready to cite.
+
+        Use it to ground a reply in several passages (an FAQ answer, a cell of a role's
+        matrix, a tool with its roles, a metric with its owners, a workflow stage...),
+        or when answer_question is not sure. Each passage has `title`, `text` to quote,
+        a `score`, and its citation: `url` (absolute, with a #fragment naming the
+        passage), `version`, `etag` and `sources`. Cite `url` for what you use.
+        Example: find_passages(query="who owns the deployment pipeline", k=3).
+        """
+        reply = api.get("/v1/passages", {"q": query, "k": k, "type": type, "role": role})
+        return {**reply.body, "citation": citation(reply.url, etag=reply.etag)}
 
     @server.tool(title="Read one entry", annotations=READ_ONLY)
     def get_entry(

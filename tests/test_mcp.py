@@ -27,16 +27,28 @@ from api.mcp_server import absolute
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).with_name("flask"))
 BASE_URL = "https://who-does-what.example"
-TOOLS = {"search", "answer_question", "get_entry", "list_roles", "compare_roles"}
+TOOLS = {
+    "search",
+    "answer_question",
+    "find_passages",
+    "get_entry",
+    "list_roles",
+    "compare_roles",
+}
 QUESTIONS = json.loads((ROOT / "tests" / "search_questions.json").read_text())
 # A chatbot's kind of question, and the FAQ entry the search evaluation expects for it.
 QUESTION, EXPECTED_FAQ = next(pair for pair in QUESTIONS if pair[0].startswith("do devops folks"))
 PAIR = ["developer", "devops-engineer"]
+# One-word questions, broad enough that some may be ambiguous (the test asks the API which).
+BROAD_WORDS = ["metrics", "monitoring", "testing", "logs", "release", "tools", "incidents"]
 HTTP_COMMAND = [FLASK, "--app", "api", "mcp", "--transport", "http", "--host", "127.0.0.1"]
 
 CALLS = {
     "answer": ("answer_question", {"question": QUESTION}),
     "unanswered": ("answer_question", {"question": "best pizza in naples"}),
+    "lasagne": ("answer_question", {"question": "best lasagne recipe"}),
+    "passages": ("find_passages", {"query": "who owns the deployment pipeline", "k": 3}),
+    "bad passages": ("find_passages", {"query": "kubernetes", "k": 0}),
     "search": ("search", {"query": "kubernets", "type": "tool", "limit": 3}),
     "empty search": ("search", {"query": ""}),
     "entry": ("get_entry", {"collection": "roles", "slug": "devops-engineer"}),
@@ -82,7 +94,7 @@ def rest(client, path: str, **params):
     return response.json, response.headers
 
 
-def test_the_five_tools_are_listed_with_descriptions_and_schemas(over_stdio):
+def test_the_six_tools_are_listed_with_descriptions_and_schemas(over_stdio):
     tools, _ = over_stdio
     assert set(tools) == TOOLS
     for tool in tools.values():
@@ -110,6 +122,16 @@ def test_answer_question_gives_the_expected_faq_with_its_citation(over_stdio, cl
     assert body["answer"]["answer"] == faq["answer"]
     # The text a model reads says the same as the structured content.
     assert json.loads(result.content[0].text) == body
+    # The status, and the cited passage: the entry's absolute URL with a fragment.
+    expected, _ = rest(client, "/v1/answers", q=QUESTION)
+    assert body["status"] == expected["status"] == "answered"
+    assert body["message"].startswith("Answered")
+    passage = body["passage"]
+    assert passage["url"] == BASE_URL + expected["passage"]["url"]
+    assert passage["url"].startswith(f"{BASE_URL}/v1/faqs/{EXPECTED_FAQ}#")
+    assert (passage["version"], passage["etag"]) == (faq["version"], headers["ETag"])
+    assert passage["text"] == expected["passage"]["text"]
+    assert body["options"] == []
 
 
 def test_an_unanswered_question_offers_suggestions_and_cites_the_request(over_stdio, client):
@@ -119,6 +141,77 @@ def test_an_unanswered_question_offers_suggestions_and_cites_the_request(over_st
     assert [s["slug"] for s in body["suggestions"]] == [s["slug"] for s in expected["suggestions"]]
     assert body["citation"]["url"] == f"{BASE_URL}/v1/answers?q=best+pizza+in+naples"
     assert body["citation"]["etag"] == headers["ETag"]
+    assert body["status"] == expected["status"] != "answered"
+    assert body["passage"] is None
+
+
+@pytest.mark.parametrize("label", ["unanswered", "lasagne"])
+def test_a_question_not_covered_says_so_plainly(over_stdio, client, label):
+    """no_match and out_of_domain come with a sentence telling the model not to invent."""
+    question = CALLS[label][1]["question"]
+    body = over_stdio[1][label].structured_content
+    expected, _ = rest(client, "/v1/answers", q=question)
+    assert body["status"] == expected["status"]
+    if body["status"] == "no_match":
+        assert body["message"].startswith("Not covered yet")
+    elif body["status"] == "out_of_domain":
+        assert body["message"].startswith("Out of domain")
+        assert body["suggestions"] == []
+    else:
+        pytest.fail(f"{question!r} is {body['status']} now: pick another uncovered question")
+    assert "do not" in body["message"]
+    assert (body["answer"], body["passage"]) == (None, None)
+
+
+def test_an_ambiguous_question_offers_the_options_with_absolute_urls(app, database_url, client):
+    """A question the live API calls ambiguous (asked, not assumed): its options, cited."""
+    candidates = [*BROAD_WORDS, *(q for q, _ in QUESTIONS)]
+    question = next(
+        (q for q in candidates if rest(client, "/v1/answers", q=q)[0]["status"] == "ambiguous"),
+        None,
+    )
+    if question is None:
+        pytest.skip("none of the candidate questions is ambiguous on this database")
+    expected, _ = rest(client, "/v1/answers", q=question)
+    params = StdioServerParameters(
+        command=FLASK, args=["--app", "api", "mcp"], env=server_env(database_url), cwd=ROOT
+    )
+
+    async def session():
+        async with stdio_client(params) as streams, ClientSession(*streams) as c:
+            return await call_tools(c, {"q": ("answer_question", {"question": question})})
+
+    body = anyio.run(session)[1]["q"].structured_content
+    assert body["status"] == "ambiguous"
+    assert body["message"].startswith("Ambiguous")
+    assert 2 <= len(body["options"]) <= 4
+    assert [o["url"] for o in body["options"]] == [BASE_URL + o["url"] for o in expected["options"]]
+    assert all("#" in o["url"] and o["version"] and o["etag"] for o in body["options"])
+
+
+def test_find_passages_gives_the_apis_passages_with_absolute_citations(over_stdio, client):
+    body = over_stdio[1]["passages"].structured_content
+    expected, headers = rest(client, "/v1/passages", q="who owns the deployment pipeline", k=3)
+    assert body["passages"], "no passages"
+    assert [p["id"] for p in body["passages"]] == [p["id"] for p in expected["passages"]]
+    assert [p["url"] for p in body["passages"]] == [
+        BASE_URL + p["url"] for p in expected["passages"]
+    ]
+    assert all("#" in p["url"] for p in body["passages"])
+    assert [(p["version"], p["etag"]) for p in body["passages"]] == [
+        (p["version"], p["etag"]) for p in expected["passages"]
+    ]
+    assert body["citation"] == {
+        "url": f"{BASE_URL}/v1/passages?q=who+owns+the+deployment+pipeline&k=3",
+        "version": None,
+        "etag": headers["ETag"],
+    }
+
+
+def test_find_passages_with_a_bad_k_is_the_apis_problem(over_stdio):
+    result = over_stdio[1]["bad passages"]
+    assert result.is_error
+    assert "422" in result.content[0].text
 
 
 def test_search_returns_the_apis_hits_with_absolute_urls(over_stdio, client):
