@@ -177,6 +177,20 @@ def test_llms_txt_links_markdown_views_that_answer(client):
         assert answer.mimetype == "text/markdown", link
 
 
+def test_llms_txt_tells_the_answer_statuses_and_links_citable_passages(client):
+    text = client.get("/llms.txt").get_data(as_text=True)
+    for status in ("answered", "ambiguous", "no_match", "out_of_domain"):
+        assert f"`{status}`" in text, status
+    assert "#fragment" in text
+    links = re.findall(r"\]\((/[^)]+)\)", text)
+    passages = [link for link in links if link.startswith("/v1/passages?")]
+    assert len(passages) == 1
+    answer = client.get(passages[0])
+    assert answer.status_code == 200
+    assert answer.json["passages"]
+    assert all("#" in p["url"] for p in answer.json["passages"])
+
+
 def test_the_spec_documents_the_representations(client):
     spec = client.get("/openapi.json").json
     faq = spec["paths"]["/v1/faqs/{slug}"]["get"]

@@ -32,9 +32,14 @@ def _lines(counts: dict[type, int]) -> list[str]:
         "## Ask",
         "",
         f"- [Answer a question]({md('answers', q='do devops engineers write code')}): "
-        "the best FAQ answer "
-        "for a question as typed, with a confidence from 0 to 1, the URL and version to cite, "
-        "and alternatives.",
+        "the best passage for a question as typed (up to 2,000 characters), with a `status`: "
+        "`answered` (quote `passage.text`, cite `passage.url`, the entry's URL with a "
+        "`#fragment`, with its `version` and `etag`), `ambiguous` (ask the user which of the "
+        "2 to 4 `options` they mean), `no_match` (not covered yet: say so, invent nothing) or "
+        "`out_of_domain` (outside this knowledge base); and a `confidence` from 0 to 1.",
+        f"- [Citable passages]({api_url('passages', q='who owns the deployment pipeline', k=5)}): "
+        "the `k` best passages for a question (JSON only), each with `text` and its citation "
+        "(`url#fragment`, `version`, `etag`, `sources`), for retrieval-augmented generation.",
         f"- [Search everything]({md('search', q='kubernetes')}): ranked hits of every "
         "type with snippets; restrict with `type` and `role`.",
         f"- [Compare roles]({md('compare', roles='developer,devops-engineer')}): the "
@@ -60,8 +65,8 @@ def _lines(counts: dict[type, int]) -> list[str]:
         "## Optional",
         "",
         f"- [Change feed]({api_url('changes')}): every change in commit order, for mirrors.",
-        "- MCP server: `flask --app api mcp` (stdio) offers search, answers, entries and role "
-        "comparison as tools.",
+        "- MCP server: `flask --app api mcp` (stdio) offers search, answers, passages, entries "
+        "and role comparison as tools.",
     ]
     return lines
 
