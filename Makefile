@@ -92,9 +92,11 @@ define suite
 $(BIN)/pytest --basetemp=build/tmp-$(1) $(or $(PYTEST_ARGS),&& SEMANTIC_SEARCH=0 \
 	$(BIN)/pytest --basetemp=build/tmp-$(1)-words $(WORDS_ONLY_TESTS))
 endef
+# Both suites and every server and command they start share one directory of vectors
+# (api/services/vector_cache.py): each seed text is embedded once per run, not once a database.
 test: $(TEST_STAMP) $(SPEC_LINT_STAMP)
-	mkdir -p build && rm -f build/test-sqlite.log build/test-postgresql.log
-	status=0; \
+	mkdir -p build && rm -rf build/test-sqlite.log build/test-postgresql.log build/embeddings
+	status=0; export EMBEDDING_CACHE_DIR="$(CURDIR)/build/embeddings"; \
 	(unset TEST_DATABASE_URL; $(call suite,sqlite)) > build/test-sqlite.log 2>&1 & sqlite=$$!; \
 	if [ -n "$$TEST_DATABASE_URL" ]; then \
 		($(call suite,postgresql)) > build/test-postgresql.log 2>&1 || status=1; \

@@ -7,11 +7,15 @@ on, as `make run` serves) unless SEMANTIC_SEARCH=0 is set (words only; .ci/run r
 and answer tests so too).
 
 Every seeded database embeds the same texts (the seed's search documents and passages): the
-model computes each text's vector once per run, and every later database gets that vector
-(_EmbedEachTextOnce). The model still runs for every text it has not seen, questions included.
+model computes each text's vector once per run, and every later database, in this process or
+in the servers and commands tests start, reads it from EMBEDDING_CACHE_DIR
+(api/services/vector_cache.py): `make test` names one directory for both databases' suites,
+a run started otherwise gets its own. The model still runs for every text no process of the
+run has embedded, questions included.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,41 +25,15 @@ from api import create_app
 from api.config import TestConfig
 from api.extensions import db, make_engine
 from api.migrate import upgrade
-from api.services import semantic
 from api.services.keys import create_key
 from api.services.seeding import seed
+from api.services.vector_cache import VARIABLE as VECTOR_CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class _EmbedEachTextOnce:
-    """The app's model (api/services/embedder.py), with the vector of each text it has computed
-    kept for the rest of the run. The encoder still counts a call for each request it makes, so
-    tests of "embedded once" keep their power; tests/test_embedder.py tests the model itself."""
-
-    def __init__(self) -> None:
-        self._model = None
-        self._vectors: dict[str, object] = {}
-        self.tokenizer = None
-
-    def embed(self, texts):
-        import numpy as np
-
-        from api.services.embedder import MiniLM
-
-        if self._model is None:
-            self._model = MiniLM(threads=semantic.THREADS)
-            self.tokenizer = self._model.tokenizer
-        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-        if missing:
-            self._vectors.update(zip(missing, self._model.embed(missing), strict=True))
-        if not texts:
-            return np.empty((0, self._model.dimensions), dtype=np.float32)
-        return np.stack([self._vectors[text] for text in texts])
-
-
-if not semantic.missing_extra():
-    semantic.ENCODER._model = _EmbedEachTextOnce()
+if VECTOR_CACHE not in os.environ:  # inherited by every process the tests start
+    os.environ[VECTOR_CACHE] = tempfile.mkdtemp(prefix="embeddings-")
 
 
 def empty_database(tmp_path_factory, schema: str = "public") -> str:

@@ -88,9 +88,10 @@ class Encoder:
     def _load(self):
         with self._load_lock:
             if self._model is None:
-                from .embedder import MiniLM
+                from .embedder import WEIGHTS_SHA256, MiniLM
+                from .vector_cache import cached
 
-                self._model = MiniLM(threads=THREADS)
+                self._model = cached(MiniLM(threads=THREADS), f"{MODEL} {WEIGHTS_SHA256}")
         return self._model
 
     def embed(self, texts: Sequence[str]) -> "np.ndarray":
