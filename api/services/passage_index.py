@@ -9,6 +9,7 @@ installs (no vectors stored) never import numpy.
 
 import json
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -67,7 +68,29 @@ class Index:
         self.generation = generation
         self.passages = passages
         self.by_row = {p.row: i for i, p in enumerate(passages)}
-        self._stems: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        # Each passage's stems and its entry title's, and in how many passages each stem is
+        # found (retrieval leaves words most passages have out of the full-text query).
+        self._stems: list[frozenset[str]] = []
+        self._title_stems: list[frozenset[str]] = []
+        titles: dict[str, frozenset[str]] = {}
+        frequency: Counter[str] = Counter()
+        for p in passages:
+            stems = frozenset(w[:STEM] for w in WORD.findall(f"{p.title} {p.search_text}".lower()))
+            frequency.update(stems)
+            self._stems.append(stems)
+            title = _entry_title(p)
+            found = titles.get(title)
+            if found is None:
+                found = titles[title] = frozenset(w[:STEM] for w in WORD.findall(title.lower()))
+            self._title_stems.append(found)
+        self.frequency: dict[str, int] = dict(frequency)
+        # A word shorter than a stem also stands for its longer forms ("node", "nodes"): the
+        # passages of every stem it begins (an upper bound when a passage has two of them).
+        self._shorter: dict[str, int] = {}
+        for stem, count in frequency.items():
+            for end in range(1, min(len(stem), STEM)):
+                self._shorter[stem[:end]] = self._shorter.get(stem[:end], 0) + count
+        self._allowed: dict[tuple, Any] = {}
         self.matrix = None
         self.has_vector = None
         if any(v is not None for v in vectors):
@@ -92,23 +115,46 @@ class Index:
 
     def stems(self, i: int) -> frozenset[str]:
         """The stems (first five letters) of the passage's words, title and searched text."""
-        return self._stemmed(i)[0]
+        return self._stems[i]
 
     def title_stems(self, i: int) -> frozenset[str]:
         """The stems of the words of the passage's entry's title."""
-        return self._stemmed(i)[1]
+        return self._title_stems[i]
 
-    def _stemmed(self, i: int) -> tuple[frozenset[str], frozenset[str]]:
-        found = self._stems.get(i)
+    def allowed(self, collections, role):
+        """A boolean array: the passages in those collections (all when None) whose entries
+        name the role (any when None), kept for the next question that asks the same."""
+        import numpy as np
+
+        key = (tuple(sorted(collections or ())), role)
+        found = self._allowed.get(key)
         if found is None:
-            p = self.passages[i]
-            words = WORD.findall(f"{p.title} {p.search_text}".lower())
-            title = WORD.findall(str(p.details.get("entry_title", "")).lower())
-            found = self._stems[i] = (
-                frozenset(w[:STEM] for w in words),
-                frozenset(w[:STEM] for w in title),
+            found = np.array(
+                [
+                    (not collections or p.collection in collections)
+                    and (not role or f" {role} " in p.roles)
+                    for p in self.passages
+                ]
             )
+            if len(self._allowed) < 256:
+                self._allowed[key] = found
         return found
+
+    def passages_with(self, stem: str) -> int:
+        """How many passages have a word of this stem (or, shorter than a stem, a word that
+        begins with it)."""
+        found = self.frequency.get(stem, 0)
+        return found + self._shorter.get(stem, 0) if len(stem) < STEM else found
+
+
+def _entry_title(p: Passage) -> str:
+    """The passage's entry's title, read from its details without parsing all of them."""
+    raw = p.details_json
+    if isinstance(raw, str):
+        if '"entry_title"' not in raw:
+            return ""
+        return str(json.loads(raw).get("entry_title", ""))
+    return str((raw or {}).get("entry_title", ""))
 
 
 def load_index(session: Session, generation: Any) -> Index:

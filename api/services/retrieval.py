@@ -24,7 +24,10 @@ ScoredPassage has:
 - `margin`: this score minus the next one's; the runner-up is the next item of the list.
 
 How. Words: the question is analysed as /v1/search does (stop words, filler, glossary,
-typos), and the passages' own full-text index (migration 0012) gives the best WORDS of them.
+typos), and the passages' own full-text index (migration 0012) gives the best WORDS of them,
+and in the same query the word score of the passages found by meaning; a long question's
+commonest words are left out of that query on a large corpus (POSTINGS, counted with the
+in-memory index), so that the database does not score nearly every passage.
 Meaning: the question's vector (embedded once, cached) against every passage vector, one
 matrix product over vectors held in memory per content generation; the NEIGHBOURS nearest
 join the candidates. Every candidate gets every feature, then score() ranks them. Weights
@@ -43,6 +46,12 @@ from .passage_index import STEM, Index, Passage, index
 from .search import WORD, Analysis, analyze, load_glossary
 
 WORDS = 60  # best passages by words
+# The full-text query reads each of its words' passages and scores every passage that has
+# one: its words are kept rarest first while the passages they are in add up to at most
+# POSTINGS (a word no passage has costs nothing; the rarest is always kept). The common words
+# left out weigh least in BM25 and still count in `coverage`. The seeded content (~300
+# passages) never reaches it: its longest tune-half questions add up to ~800.
+POSTINGS = 1500
 NEIGHBOURS = 60  # nearest passages by meaning
 # fused score weights (tuned on the tune half of bench/eval/questions.jsonl)
 W_COSINE, W_ENTRY, W_WORDS, W_COVERAGE, W_TITLE = 0.36, 0.36, 0.12, 0.08, 0.08
@@ -79,29 +88,51 @@ def _filters(collections, role) -> tuple[str, dict]:
     return "".join(f" AND {c}" for c in conditions), params
 
 
-def word_matches(session, terms, collections, role, limit, ids=None) -> list[tuple[int, float]]:
-    """(passage id, score) of the best passages by words, best first (only `ids` if given)."""
-    if not terms or ids == []:
-        return []
+def word_matches(
+    session, terms, collections, role, limit, also: Sequence[int] = ()
+) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    """(passage id, score) of the `limit` best passages by words, best first, and the scores
+    of the passages `also` lists that match a word (one full-text query for both)."""
+    if not terms:
+        return [], {}
     where, params = _filters(collections, role)
-    if ids:
-        where += f" AND p.id IN ({', '.join(str(int(i)) for i in ids)})"
-    if session.bind.dialect.name == "sqlite":
-        rank = "bm25(search_fts_passages, 2.0, 1.0)"
+    listed = ", ".join(str(int(i)) for i in also) or "NULL"
+    sqlite = session.bind.dialect.name == "sqlite"
+    if sqlite:
         join = " JOIN passages p ON p.id = search_fts_passages.rowid" if where else ""
-        sql = (
-            f"SELECT search_fts_passages.rowid, -{rank} FROM search_fts_passages{join} "
-            f"WHERE search_fts_passages MATCH :match{where} ORDER BY {rank} LIMIT :limit"
+        matched = (
+            "SELECT search_fts_passages.rowid AS id, "
+            f"-bm25(search_fts_passages, 2.0, 1.0) AS score FROM search_fts_passages{join} "
+            f"WHERE search_fts_passages MATCH :match{where}"
         )
         params["match"] = " OR ".join(f'"{t}"' for t in terms)
     else:
-        sql = (
-            "WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('english', :match) AS query) "
-            "SELECT p.id, ts_rank(p.tsv, q.query, 1) AS score FROM passages p, q "
-            f"WHERE p.tsv @@ q.query{where} ORDER BY score DESC, p.id LIMIT :limit"
+        # The query materialised apart: the planner, not knowing how many passages match,
+        # reads them from the GIN index rather than testing every row.
+        matched = (
+            "SELECT p.id AS id, ts_rank(p.tsv, q.query, 1) AS score FROM passages p, q "
+            f"WHERE p.tsv @@ q.query{where}"
         )
         params["match"] = " or ".join(f'"{t}"' if " " in t else t for t in terms)
-    return [(int(i), float(s)) for i, s in session.execute(text(sql), {**params, "limit": limit})]
+    sql = (
+        "WITH "
+        + (
+            ""
+            if sqlite
+            else "q AS MATERIALIZED (SELECT websearch_to_tsquery('english', :match) AS query), "
+        )
+        + f"m AS MATERIALIZED ({matched}) "
+        "SELECT * FROM (SELECT id, score, 1 AS top FROM m ORDER BY score DESC, id LIMIT :limit) t "
+        f"UNION ALL SELECT id, score, 0 FROM m WHERE id IN ({listed})"
+    )
+    best, scores = [], {}
+    for i, s, top in session.execute(text(sql), {**params, "limit": limit}):
+        if top:
+            best.append((int(i), float(s)))
+        else:
+            scores[int(i)] = float(s)
+    best.sort(key=lambda pair: (-pair[1], pair[0]))
+    return best, scores
 
 
 def stem_options(words: Sequence[str], glossary) -> list[tuple[frozenset[str], list]]:
@@ -115,15 +146,46 @@ def stem_options(words: Sequence[str], glossary) -> list[tuple[frozenset[str], l
     return options
 
 
-def _coverage(options: list[tuple[frozenset[str], list]], stems: frozenset[str]) -> float:
-    """The share of the question's content words the passage has (any of their ways)."""
-    if not options:
-        return 0.0
-    found = 0
-    for single, longer in options:
-        if not stems.isdisjoint(single) or any(stems.issuperset(way) for way in longer):
-            found += 1
-    return found / len(options)
+class Coverage:
+    """The share of the question's content words a passage has (any of their ways)."""
+
+    def __init__(self, options: list[tuple[frozenset[str], list]]):
+        self.count = len(options)
+        self.by_stem: dict[str, set[int]] = {}
+        for n, (single, _) in enumerate(options):
+            for stem in single:
+                self.by_stem.setdefault(stem, set()).add(n)
+        self.wanted = frozenset(self.by_stem)
+        self.longer = [(n, longer) for n, (_, longer) in enumerate(options) if longer]
+
+    def __call__(self, stems: frozenset[str]) -> float:
+        if not self.count:
+            return 0.0
+        found: set[int] = set()
+        for stem in stems & self.wanted:
+            found |= self.by_stem[stem]
+        for n, longer in self.longer:
+            if n not in found and any(stems.issuperset(way) for way in longer):
+                found.add(n)
+        return len(found) / self.count
+
+
+def searched_terms(found: Index, terms: Sequence[str]) -> list[str]:
+    """The question's terms, the commonest left out while they are in more than POSTINGS
+    passages together (a term's passages: those with its stem; a phrase's: its rarest word's)."""
+
+    def frequency(term: str) -> int:
+        stems = [w[:STEM] for w in WORD.findall(term.lower())]
+        return min((found.passages_with(s) for s in stems), default=0)
+
+    counted = sorted((frequency(t), n) for n, t in enumerate(terms))
+    kept, total = set(), 0
+    for count, n in counted:
+        if kept and total + count > POSTINGS:
+            break
+        kept.add(n)
+        total += count
+    return [t for n, t in enumerate(terms) if n in kept]
 
 
 def question_vector(query: str, analysis: Analysis):
@@ -158,31 +220,35 @@ def candidates(
     """The best passages by words and the nearest by meaning, each with every feature."""
     glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
     found = index(session)
-    hits = word_matches(session, analysis.terms, collections, role, WORDS)
-    best = max((s for _, s in hits), default=0.0) or 1.0
+    terms = searched_terms(found, analysis.terms)
     by_row: dict[int, Candidate] = {}
+    near: list[int] = []
+    if semantic and found.matrix is not None and WORD.search(query.lower()):
+        vector = question_vector(query, analysis)
+        similarity, near = _nearest(found, vector, collections, role)
+        entry_similarity = found.entries @ vector
+    # The best by words, and the word score of the nearest by meaning (0 when no word matches).
+    also = [found.passages[i].row for i in near]
+    hits, scores = word_matches(session, terms, collections, role, WORDS, also)
+    best = max((s for _, s in hits), default=0.0) or 1.0
     for rank, (row, words) in enumerate(hits, 1):
         if row in found.by_row:
             i = found.by_row[row]
             by_row[i] = Candidate(i, words, words / best, word_rank=rank)
-    if semantic and found.matrix is not None and WORD.search(query.lower()):
-        vector = question_vector(query, analysis)
-        similarity, near = _nearest(found, vector, collections, role)
-        for rank, i in enumerate(near, 1):
-            by_row.setdefault(i, Candidate(i)).meaning_rank = rank
-        entry_similarity = found.entries @ vector
+    for rank, i in enumerate(near, 1):
+        candidate = by_row.setdefault(i, Candidate(i))
+        candidate.meaning_rank = rank
+        if candidate.word_rank is None and (words := scores.get(found.passages[i].row)):
+            candidate.words, candidate.word_score = words, words / best
+    if near:
         for i, candidate in by_row.items():
             if found.has_vector[i]:
                 candidate.cosine = float(similarity[i])
                 candidate.entry_cosine = float(entry_similarity[found.entry_of[i]])
-    # Passages found by meaning only: their word score too (0 when no word matches).
-    missing = [found.passages[i].row for i, c in by_row.items() if c.word_rank is None]
-    for row, words in word_matches(session, analysis.terms, collections, role, WORDS, missing):
-        by_row[found.by_row[row]].words, by_row[found.by_row[row]].word_score = words, words / best
-    options = stem_options(analysis.words, glossary)
+    coverage = Coverage(stem_options(analysis.words, glossary))
     for i, candidate in by_row.items():
-        candidate.coverage = _coverage(options, found.stems(i))
-        candidate.title_coverage = _coverage(options, found.title_stems(i))
+        candidate.coverage = coverage(found.stems(i))
+        candidate.title_coverage = coverage(found.title_stems(i))
     return found, list(by_row.values())
 
 
@@ -212,13 +278,7 @@ def _nearest(found: Index, vector, collections, role):
     similarity = found.matrix @ vector
     allowed = found.has_vector
     if collections or role:
-        allowed = allowed & np.array(
-            [
-                (not collections or p.collection in collections)
-                and (not role or f" {role} " in p.roles)
-                for p in found.passages
-            ]
-        )
+        allowed = allowed & found.allowed(collections, role)
     rows = np.flatnonzero(allowed)
     if len(rows) > NEIGHBOURS:
         rows = rows[np.argpartition(-similarity[rows], NEIGHBOURS)[:NEIGHBOURS]]
