@@ -1,34 +1,8 @@
-"""Configuration, read from environment variables only (the README's table lists them too).
+"""Configuration, read from environment variables only.
 
-- DATABASE_URL: SQLAlchemy URL; postgresql:// uses psycopg 3. Empty: SQLite under instance/.
-- DB_POOL_SIZE (5), DB_MAX_OVERFLOW (10), DB_POOL_TIMEOUT (5 s): PostgreSQL connection pool
-  per process; a request that waits longer than the timeout for a connection gets a 503.
-- CORS_ORIGINS: comma-separated origins allowed to read cross-origin, or `*`. Empty: none.
-- CACHE_MAX_AGE (0): seconds clients may reuse a read without revalidating its ETag.
-- REPRESENTATION_CACHE_BYTES (64 MiB; 0 turns it off): memory for stored GET answers per process.
-- CACHE_CHECK_INTERVAL (0.5 s): how often a process looks for changes made by other processes
-  while no push channel is up (api/generation.py: on PostgreSQL, Redis pub/sub when REDIS_URL
-  is set, else LISTEN/NOTIFY; on SQLite, a file next to the database).
-- CHANNEL_PREFIX (who-does-what): prefix of the push channel's name (Redis, LISTEN/NOTIFY),
-  the same for every instance that serves one database.
-- REDIS_URL: shared rate-limit counters and push channel (redis://host:6379/0). Empty: limits
-  counted per process.
-- RATE_LIMIT_READS (1200/minute), RATE_LIMIT_SEARCH (300/minute), RATE_LIMIT_WRITES
-  (120/minute): per API key, or per client address without one. RATE_LIMITS_ENABLED (1).
-- RATE_LIMIT_AUTH_FAILURES (10/minute): per client address, requests whose key fails to
-  verify; past it, a request carrying a key not verified lately is 429 without a lookup.
-- API_KEY_CACHE_SECONDS (5): how long a process trusts a key it verified; a revoked key
-  stops working within this bound (at once in the process that revokes it).
-- READYZ_CACHE_SECONDS (1): /readyz asks the database at most once per this interval.
-- METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; when
-  empty, /metrics answers only requests from this host that no proxy relayed.
-- TRUSTED_PROXIES (0): how many proxies in front may set X-Forwarded-For.
-- SEED_DIR (seed/ in the project): where `flask seed` reads fixtures.
-- LOG_LEVEL (INFO): level of the application's own logger.
-- SEMANTIC_SEARCH (1): search and answers rank by meaning as well as by words (all-MiniLM-L6-v2
-  in numpy, no torch; `make install` installs it); 0: words only, for the smallest installs.
-  See api/services/semantic.py.
-- PUBLIC_BASE_URL (http://127.0.0.1:8000): where clients reach the API; MCP tools cite it.
+Every variable, its default and its meaning is in one place: the table in docs/operations.md
+(tests/test_config_docs.py checks that each variable the code reads has its row there, and
+that each row names a variable something reads).
 """
 
 import os

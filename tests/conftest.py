@@ -27,13 +27,12 @@ from api.extensions import db, make_engine
 from api.migrate import upgrade
 from api.services.keys import create_key
 from api.services.seeding import seed
-from api.services.vector_cache import VARIABLE as VECTOR_CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-if VECTOR_CACHE not in os.environ:  # inherited by every process the tests start
-    os.environ[VECTOR_CACHE] = tempfile.mkdtemp(prefix="embeddings-")
+# api/services/vector_cache.py; inherited by every process the tests start
+os.environ.setdefault("EMBEDDING_CACHE_DIR", tempfile.mkdtemp(prefix="embeddings-"))
 
 
 def empty_database(tmp_path_factory, schema: str = "public") -> str:

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-VARIABLE = "EMBEDDING_CACHE_DIR"
-
 
 class CachedModel:
     """A model whose `embed` runs only for texts no process has embedded into `directory`."""
@@ -56,5 +54,5 @@ class CachedModel:
 
 def cached(model, name: str):
     """`model`, behind the directory EMBEDDING_CACHE_DIR names when it is set."""
-    directory = os.environ.get(VARIABLE)
+    directory = os.environ.get("EMBEDDING_CACHE_DIR")
     return CachedModel(model, directory, name) if directory else model
