@@ -319,10 +319,23 @@
     );
   }
 
+  // What /v1/answers' `status` says when it has no answer to show.
+  const NO_ANSWER = {
+    ambiguous: "Did you mean…",
+    no_match: "Not covered yet: nothing in this knowledge base answers that.",
+    out_of_domain: "That's outside what this knowledge base covers.",
+  };
+
   function answerView(body) {
     const parts = [];
     if (body.answer) {
-      parts.push(faqView(body.answer, body.answer.url, body.confidence));
+      // The citation is the passage's own URL (the entry's, with a #fragment) when there is one.
+      const cited = body.passage ? body.passage.url : body.answer.url;
+      parts.push(faqView(body.answer, cited, body.confidence));
+    } else if (NO_ANSWER[body.status]) {
+      const className = `no-answer ${body.status.replace(/_/g, "-")}`;
+      parts.push(el("p", { className, text: NO_ANSWER[body.status] }));
+      if (body.status === "ambiguous") parts.push(optionsView(body.options || []));
     } else {
       parts.push(
         el("p", {
@@ -341,6 +354,35 @@
       );
     }
     return parts;
+  }
+
+  // "Did you mean…": one button per option; a click shows that passage in place of the options.
+  function optionsView(options) {
+    const list = el("ul", { className: "options" });
+    const shown = el("div", { className: "chosen" });
+    for (const option of options) {
+      const button = el("button", { type: "button", className: "option", text: option.title });
+      button.addEventListener("click", () => {
+        for (const other of list.querySelectorAll("button")) {
+          other.setAttribute("aria-pressed", String(other === button));
+        }
+        shown.replaceChildren(passageView(option));
+      });
+      button.setAttribute("aria-pressed", "false");
+      list.append(el("li", {}, button));
+    }
+    return el("div", { className: "did-you-mean" }, list, shown);
+  }
+
+  // One passage with its citation: the entry's URL with the passage's #fragment, and version.
+  function passageView(passage) {
+    return el(
+      "article",
+      { className: "faq passage" },
+      el("h3", { text: passage.title }),
+      el("p", { text: passage.text }),
+      el("p", { className: "meta" }, `version ${passage.version} · cite `, apiLink(passage.url)),
+    );
   }
 
   function hitItem(hit) {
