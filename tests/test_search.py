@@ -164,7 +164,7 @@ def test_the_index_follows_every_write(writable_app, writable_client):
         hits = client.get("/v1/search", query_string={"q": word}).json["hits"]
         return [hit["slug"] for hit in hits]
 
-    body = {"slug": "zebra-question", "question": "Why zebrafication?", "answer": "Stripes."}
+    body = {"slug": "zebra-question", "question": "Why zebrafication?", "answer": "Nobody knows."}
     assert client.post("/v1/faqs", json=body, headers=editor).status_code == 201
     assert found("zebrafication") == ["zebra-question"]
     etag = client.get("/v1/faqs/zebra-question").headers["ETag"]
