@@ -61,7 +61,12 @@ CALLS = {
 
 
 def server_env(database_url: str) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": BASE_URL}
+    """The server's environment: the test run's database, and its search mode (a words-only
+    run, SEMANTIC_SEARCH=0, must compare a words-only server with a words-only client)."""
+    env = {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": BASE_URL}
+    if "SEMANTIC_SEARCH" in os.environ:
+        env["SEMANTIC_SEARCH"] = os.environ["SEMANTIC_SEARCH"]
+    return env
 
 
 async def call_tools(session: ClientSession, calls: dict) -> tuple[list, dict]:
