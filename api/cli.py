@@ -10,8 +10,8 @@ from flask.cli import AppGroup, with_appcontext
 from .extensions import check_connection, db
 from .mcp_cli import mcp_command
 from .migrate import maintenance_lock, new_revision, upgrade
+from .services.indexing import reindex
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
-from .services.search import reindex
 from .services.seeding import SeedError, export, read_fixtures, seed
 from .services.transaction import write_transaction
 

@@ -28,8 +28,8 @@ from validate import load, matches  # noqa: E402
 
 from api.extensions import db  # noqa: E402
 from api.services import answers  # noqa: E402
+from api.services.analysis import analyze, load_glossary  # noqa: E402
 from api.services.retrieval import index, retrieve  # noqa: E402
-from api.services.search import analyze, load_glossary  # noqa: E402
 
 MODEL_FILE = ROOT / "api" / "services" / "answer_model.json"
 FEATURES = {

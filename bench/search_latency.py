@@ -32,7 +32,7 @@ from api.config import TestConfig
 from api.extensions import db
 from api.migrate import upgrade
 from api.models import SearchDocument, SearchTerm
-from api.services.search import WORD
+from api.services.analysis import WORD
 from api.services.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,7 +34,7 @@ from api.config import TestConfig
 from api.extensions import db
 from api.migrate import upgrade
 from api.services import semantic
-from api.services.search import analyze, load_glossary
+from api.services.analysis import analyze, load_glossary
 from api.services.seeding import seed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ are not "corrected", long questions are accepted and their work is capped."""
 import pytest
 from sqlalchemy import text
 
-from api.services.search import analyze, content_words, vocabulary
+from api.services.analysis import analyze, content_words, vocabulary
 from api.services.words import FILLER, MAX_WORDS, english
 
 _TERMS = text("SELECT term FROM search_terms WHERE term = :w")

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from api.extensions import db
 from api.models import Passage
+from api.services.indexing import reindex
 from api.services.retrieval import retrieve
-from api.services.search import reindex
 
 from .conftest import ROOT, bearer
 

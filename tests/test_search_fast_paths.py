@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from api.registry import BY_NAME
-from api.services.search import STOP_WORDS, analyze, search
-from api.services.words import FILLER, english
+from api.services.analysis import analyze
+from api.services.search import search
+from api.services.words import FILLER, STOP_WORDS, english
 
 from .conftest import bearer
 

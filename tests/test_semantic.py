@@ -22,7 +22,8 @@ from api.extensions import db
 from api.migrate import upgrade
 from api.models import SearchDocument
 from api.services import semantic
-from api.services.search import analyze, load_glossary, search
+from api.services.analysis import analyze, load_glossary
+from api.services.search import search
 from api.services.seeding import seed
 
 from .conftest import bearer, empty_database

@@ -63,11 +63,10 @@ def imports(path: Path, name: str, modules: set[str]) -> set[str]:
     return found & modules
 
 
-# Cycles known when this test was written, left to their modules' owners: each is a list of
-# the modules in it, from the first in alphabetical order.
-KNOWN_CYCLES = [
-    ["api.services.passage_store", "api.services.semantic", "api.services.search"],
-]
+# Cycles known and left to their modules' owners: each is a list of the modules in it, from
+# the first in alphabetical order. (The one this test found, search -> passage_store ->
+# semantic -> search, went when indexing left services/search.py for services/indexing.py.)
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def test_no_import_cycles_among_api_modules():

@@ -14,8 +14,8 @@ from schemas.answers import AnswerArgs, AnswerResultSchema
 from ..extensions import db
 from ..registry import BY_NAME
 from ..services import answers
+from ..services.analysis import analyze, load_glossary
 from ..services.retrieval import ScoredPassage
-from ..services.search import analyze, load_glossary
 from ..urls import entry_url
 from .answer_examples import EXAMPLES
 from .openapi_docs import READ_HEADERS, Blueprint

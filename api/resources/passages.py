@@ -7,8 +7,8 @@ from schemas.passages import PassageArgs, PassageResultSchema
 
 from ..extensions import db
 from ..registry import BY_NAME, COLLECTIONS
+from ..services.analysis import analyze, load_glossary
 from ..services.retrieval import ScoredPassage, retrieve
-from ..services.search import analyze, load_glossary
 from .openapi_docs import READ_HEADERS, Blueprint
 from .representation import json_response
 

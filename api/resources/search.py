@@ -12,8 +12,9 @@ from schemas.search import (
 
 from ..extensions import db
 from ..registry import BY_NAME, COLLECTIONS
+from ..services.analysis import analyze, load_glossary
 from ..services.entries import Page
-from ..services.search import Hit, analyze, load_glossary, suggest
+from ..services.search import Hit, suggest
 from ..services.semantic import Ranker, semantic_search
 from ..urls import entry_url
 from .answers import register_answers

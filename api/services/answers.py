@@ -41,8 +41,8 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
+from .analysis import WORD, Analysis
 from .retrieval import Index, ScoredPassage, index, retrieve
-from .search import WORD, Analysis
 
 MODEL = json.loads((Path(__file__).with_name("answer_model.json")).read_text())
 CANDIDATES = 10  # passages retrieved per question

@@ -19,7 +19,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from ..models import Passage as PassageRow
-from .search import WORD
+from .analysis import WORD
 
 STEM = 5  # words are compared on their first five letters ("deploying" meets "deployment")
 

@@ -42,8 +42,8 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from .analysis import WORD, Analysis, analyze, load_glossary
 from .passage_index import STEM, Index, Passage, index
-from .search import WORD, Analysis, analyze, load_glossary
 
 WORDS = 60  # best passages by words
 # The full-text query reads each of its words' passages and scores every passage that has

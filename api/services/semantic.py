@@ -41,7 +41,8 @@ from sqlalchemy.orm import Session
 from ..models.history import Revision
 from ..models.search import SearchDocument, SearchEmbedding
 from ..registry import BY_NAME
-from .search import WORD, Analysis, Hit, Results, matching_documents, search
+from .analysis import WORD, Analysis
+from .search import Hit, Results, matching_documents, search
 
 try:  # the extra; this module imports without it, and install() says what is missing
     import numpy as np

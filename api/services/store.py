@@ -17,9 +17,9 @@ from ..models.base import utcnow
 from ..registry import COLLECTIONS, Collection, linked_to
 from .assign import UnknownReferences, assign, reread_references
 from .history import CREATED, DELETED, UPDATED, latest_revision, record, revision_url, snapshot
+from .indexing import index_entry, unindex_entry
 from .keys import GRANTS
 from .refusals import Conflict, Forbidden, Invalid, changed_meanwhile
-from .search import index_entry, unindex_entry
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,169 @@
+"""What a question asks: its content words, corrected and expanded.
+
+A question is reduced to its content words (stop words and chat filler dropped: words.py),
+each word also stands for its glossary expansions (k8s: kubernetes) and, when the index has no
+such word and it is not a real English word, for the closest indexed word (kubernets:
+kubernetes). Search, passages and answers all start from an Analysis.
+"""
+
+import difflib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from .words import FILLER, MAX_WORDS, STOP_WORDS, english
+
+WORD = re.compile(r"[a-z0-9]+")
+
+
+@cache
+def load_glossary(path: str) -> dict[str, tuple[str, ...]]:
+    """Abbreviations and synonyms: {"k8s": ("kubernetes",), ...}."""
+    file = Path(path)
+    if not file.exists():
+        return {}
+    return {k.lower(): tuple(v) for k, v in json.loads(file.read_text()).items()}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    words: tuple[str, ...]  # the content words, corrected
+    terms: tuple[str, ...]  # words and expansions (phrases allowed), to OR together
+    corrections: dict[str, str] = field(default_factory=dict)
+    # content words of three letters or more that the content never uses, the glossary does
+    # not expand and no correction replaced: what the knowledge base knows nothing about
+    unknown: tuple[str, ...] = ()
+
+
+def _characters(word: str) -> int:
+    """The set of the word's characters, as a bit mask."""
+    mask = 0
+    for character in word:
+        mask |= 1 << ord(character)
+    return mask
+
+
+WORDS_STARTING_WITH = text("SELECT term FROM search_terms WHERE substr(term, 1, 1) = :first")
+
+
+class Vocabulary:
+    """The index's words as of one generation, for typo correction without a query per word.
+
+    A correction starts with the word's first character and is at most two characters longer
+    or shorter, so words are read per first character, when a word first needs them, and kept
+    by length, each with its characters' mask.
+    """
+
+    def __init__(self, generation: tuple[int, int]) -> None:
+        self.generation = generation
+        self._by_start: dict[str, dict[int, list[tuple[str, int]]]] = {}
+
+    def _starting_with(self, session: Session, first: str) -> dict[int, list[tuple[str, int]]]:
+        found = self._by_start.get(first)
+        if found is None:
+            found = {}
+            for term in session.scalars(WORDS_STARTING_WITH, {"first": first}):
+                if term.startswith(first):
+                    found.setdefault(len(term), []).append((term, _characters(term)))
+            self._by_start[first] = found
+        return found
+
+    def closest(self, session: Session, word: str) -> str | None:
+        """The indexed word most like `word`: difflib ratio at least 0.8, same first character,
+        length within 2, ties to the greatest word (difflib.get_close_matches, as before).
+
+        A ratio of 0.8 needs 2 * matches >= 0.8 * (both lengths). A character one word has and
+        the other lacks can never match, so the masks rule out most words before difflib
+        compares the rest; the answer is the one difflib gives on all of them.
+        """
+        if len(word) < 4:
+            return None
+        by_length, mask, candidates = self._starting_with(session, word[0]), _characters(word), []
+        for length in range(len(word) - 2, len(word) + 3):
+            needed = 2 * (len(word) + length)  # 5 * matches must reach it
+            for term, term_mask in by_length.get(length, ()):
+                if (
+                    5 * (length - (term_mask & ~mask).bit_count()) >= needed
+                    and 5 * (len(word) - (mask & ~term_mask).bit_count()) >= needed
+                ):
+                    candidates.append(term)
+        best = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)
+        return best[0] if best else None
+
+
+# One vocabulary per database (keyed by its connection pool), replaced when the generation
+# changes: the newest revision and the newest search document. Words are added by writes
+# (which make revisions) and by reindexing (which makes new documents), never removed.
+_VOCABULARIES: "WeakKeyDictionary[Any, Vocabulary]" = WeakKeyDictionary()
+
+KNOWN_WORDS = text(
+    "SELECT term, NULL, NULL FROM search_terms WHERE term IN :words UNION ALL "
+    "SELECT NULL, (SELECT max(id) FROM revisions), (SELECT max(id) FROM search_documents)"
+).bindparams(bindparam("words", expanding=True))
+
+
+def _known_words(session: Session, words: Sequence[str]) -> tuple[set[str], tuple[int, int]]:
+    """Which of `words` the index has, and its generation: one round trip."""
+    known, generation = set(), (0, 0)
+    for term, revision, document in session.execute(KNOWN_WORDS, {"words": list(words)}):
+        if term is None:
+            generation = (revision or 0, document or 0)
+        else:
+            known.add(term)
+    return known, generation
+
+
+def vocabulary(session: Session, generation: tuple[int, int]) -> Vocabulary:
+    """This database's vocabulary as of `generation` (a new, empty one when it has changed)."""
+    pool = session.get_bind().pool
+    current = _VOCABULARIES.get(pool)
+    if current is None or current.generation != generation:
+        current = _VOCABULARIES[pool] = Vocabulary(generation)
+    return current
+
+
+def content_words(query: str) -> list[str]:
+    """The question's content words, once each, in order: no stop word, no chat filler, at
+    most MAX_WORDS of them (the work is capped, not the question)."""
+    words = WORD.findall(query.lower())
+    content = dict.fromkeys(w for w in words if w not in STOP_WORDS and w not in FILLER)
+    return list(content)[:MAX_WORDS]
+
+
+def analyze(session: Session, query: str, glossary: dict[str, tuple[str, ...]]) -> Analysis:
+    """Content words, corrected when unknown, each with its glossary expansions.
+
+    A word is corrected only when the index lacks it, the glossary does not expand it, it has
+    four letters or more and it is not a real English word (api/services/words.py): "reset"
+    and "manager" stay what they are, "kubernets" becomes "kubernetes".
+    """
+    content = content_words(query)
+    known, generation = _known_words(session, content) if content else (set(), (0, 0))
+    unknown = {
+        w
+        for w in content
+        if w not in known and w not in glossary and len(w) >= 4 and not english(w)
+    }
+    indexed = vocabulary(session, generation) if unknown else None
+    final, terms, corrections = [], [], {}
+    for word in content:
+        terms.append(word)
+        if word in unknown and (fixed := indexed.closest(session, word)):
+            corrections[word] = fixed
+            terms.append(fixed)
+        final.append(corrections.get(word, word))
+        terms += glossary.get(word, ())
+    strange = tuple(
+        w
+        for w in content
+        if w not in known and w not in glossary and w not in corrections and len(w) >= 3
+    )
+    return Analysis(tuple(final), tuple(dict.fromkeys(terms)), corrections, strange)
