@@ -7,6 +7,7 @@ of its passages' vectors). One Index per database, read again when the content's
 installs (no vectors stored) never import numpy.
 """
 
+import importlib.util
 import json
 import threading
 from collections import Counter
@@ -93,7 +94,9 @@ class Index:
         self._allowed: dict[tuple, Any] = {}
         self.matrix = None
         self.has_vector = None
-        if any(v is not None for v in vectors):
+        if any(v is not None for v in vectors) and importlib.util.find_spec("numpy"):
+            # Without numpy (a words-only install serving a database another install
+            # embedded), the vectors are left unread and ranking is by words.
             import numpy as np
 
             present = [i for i, vector in enumerate(vectors) if vector is not None]
