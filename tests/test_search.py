@@ -99,7 +99,9 @@ def test_search_is_paginated(client):
     first = client.get("/v1/search", query_string={"q": "devops", "page_size": 5})
     second = client.get("/v1/search", query_string={"q": "devops", "page_size": 5, "page": 2})
     assert len(first.json["hits"]) == 5
-    assert not {h["slug"] for h in first.json["hits"]} & {h["slug"] for h in second.json["hits"]}
+    # An entry is its type and slug: the tag `devops` and the sub-discipline `devops` differ.
+    entries = [{(h["type"], h["slug"]) for h in page.json["hits"]} for page in (first, second)]
+    assert not entries[0] & entries[1]
     assert first.headers["X-Total-Count"] == str(first.json["total"])
     assert 'rel="next"' in first.headers["Link"]
 

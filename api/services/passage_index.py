@@ -20,6 +20,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from ..models import Passage as PassageRow
+from ..urls import entry_url
 from .analysis import WORD
 
 STEM = 5  # words are compared on their first five letters ("deploying" meets "deployment")
@@ -59,7 +60,7 @@ class Passage:
 
     @property
     def url(self) -> str:
-        return f"/v1/{self.collection}/{self.slug}#{self.anchor}"
+        return entry_url(self.collection, self.slug, self.anchor)
 
 
 class Index:
