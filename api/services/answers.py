@@ -42,6 +42,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy.orm import Session
 
 from .analysis import WORD, Analysis
+from .passage_index import STEM
 from .retrieval import Index, ScoredPassage, index, retrieve
 
 MODEL = json.loads((Path(__file__).with_name("answer_model.json")).read_text())
@@ -51,7 +52,6 @@ OPTIONS = 4  # at most this many "did you mean" options
 # paragraphs): two of them close together are two different answers, not one question asked
 # of several entries, unlike a role's key metric or a schedule's time slot.
 UNPARALLEL = frozenset({"answer", "summary", "body"})
-STEM = 5
 FEATURES = (
     "cosine",
     "cosine_gap",
