@@ -3,12 +3,12 @@
 from marshmallow import Schema, fields, validate
 
 from .base import StrictSchema
+from .constants import QUESTION_MAX_LENGTH
 from .passages import PassageSchema
 from .search import HitSchema, query_field
 
-# A chatbot passes on what its user typed, and chat users ramble: /v1/answers reads only the
-# first content words (api/services/words.py MAX_WORDS) and the model its first 256 tokens.
-QUESTION_MAX_LENGTH = 2000
+# A chatbot passes on what its user typed: /v1/answers reads only the first content words
+# (api/services/words.py MAX_WORDS) and the model its first 256 tokens.
 STATUSES = ("answered", "ambiguous", "no_match", "out_of_domain")
 
 

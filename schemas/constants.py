@@ -13,6 +13,8 @@ SLUG_PATTERN = rf"^{SLUG_WORDS}$"
 SLUG_MAX_LENGTH = 80
 NAME_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 20_000
+# A question as a chatbot passes it on: chat users ramble (the work is capped, not the user).
+QUESTION_MAX_LENGTH = 2000
 
 # Page numbers, versions and revision ids are 32-bit integers on both databases: a larger
 # one cannot exist, and is answered as such rather than sent to the database.

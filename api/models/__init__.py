@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this registers every table."""
 
+from .analytics import AnswerFeedback, QueryLog
 from .base import Base, Entry
 from .catalog import Metric, Responsibility, SubDiscipline, Tool
 from .faqs import Faq, Tag
@@ -14,6 +15,7 @@ from .sources import Source
 from .workflows import Workflow, WorkflowStage
 
 __all__ = [
+    "AnswerFeedback",
     "ApiKey",
     "Base",
     "Entry",
@@ -22,6 +24,7 @@ __all__ = [
     "Metric",
     "Passage",
     "Practice",
+    "QueryLog",
     "Resource",
     "Responsibility",
     "Revision",

@@ -1,0 +1,61 @@
+"""query_log and answer_feedback: what users asked, and what they thought of the answers
+
+Revision ID: 0013
+Revises: 0012
+
+Models in api/models/analytics.py. Neither table is content: no revision, no search document,
+and the content's generation (api/generation.py) does not read them.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "query_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("endpoint", sa.String(length=16), nullable=False),
+        sa.Column("question", sa.String(length=2000), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("passage_id", sa.String(length=200), nullable=True),
+        sa.Column("entry_url", sa.String(length=200), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=True),
+        sa.Column("confidence", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_query_log")),
+    )
+    op.create_index("ix_query_log_asked_at", "query_log", ["asked_at"])
+    op.create_index("ix_query_log_status_asked_at", "query_log", ["status", "asked_at"])
+    op.create_table(
+        "answer_feedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("answer_key", sa.String(length=64), nullable=False),
+        sa.Column("client", sa.String(length=64), nullable=False),
+        sa.Column("question", sa.String(length=2000), nullable=False),
+        sa.Column("passage_id", sa.String(length=200), nullable=True),
+        sa.Column("collection", sa.String(length=40), nullable=True),
+        sa.Column("slug", sa.String(length=80), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=True),
+        sa.Column("helpful", sa.Boolean(), nullable=False),
+        sa.Column("reason", sa.String(length=24), nullable=True),
+        sa.Column("comment", sa.String(length=500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_answer_feedback")),
+        sa.UniqueConstraint("answer_key", "client", name=op.f("uq_answer_feedback_answer_key")),
+    )
+    op.create_index("ix_answer_feedback_entry", "answer_feedback", ["collection", "slug"])
+    op.create_index("ix_answer_feedback_passage_id", "answer_feedback", ["passage_id"])
+    op.create_index("ix_answer_feedback_created_at", "answer_feedback", ["created_at"])
+
+
+def downgrade() -> None:
+    op.drop_table("answer_feedback")
+    op.drop_table("query_log")
