@@ -10,7 +10,6 @@ and the content's generation (api/generation.py) does not read them.
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0013"
 down_revision = "0012"
 branch_labels = None
