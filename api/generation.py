@@ -20,6 +20,12 @@ Fallback. While no channel is up (its connection is lost, or a SQLite database i
 `current()` reads the generation again at most every CACHE_CHECK_INTERVAL; while one is up,
 every SAFETY_INTERVAL anyway, in case a message was lost (a writer that could not reach Redis).
 When the generation cannot be read (database down), `current()` is None: serve nothing kept.
+
+Who reads it. `of(session)` is the one way an in-process cache asks: the representation cache
+(api/cache.py), semantic search's vectors (api/services/vectors.py), the passages index
+(api/services/passage_index.py) and typo correction's vocabulary (api/services/analysis.py).
+Outside an app (a script with a bare Session) or on another database than the app's, it is
+read on the session itself, one query.
 """
 
 import logging
@@ -27,9 +33,10 @@ import threading
 import time
 
 import redis
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from .channels import (
     Channel,
@@ -49,6 +56,21 @@ GENERATION = text(
     "(SELECT count(*) FROM search_embeddings)"
 )
 SAFETY_INTERVAL = 5.0  # seconds: how old the generation may get while a channel is up
+
+
+def of(session: Session) -> Generation | None:
+    """The content's generation for a cache of what `session` reads: the app's (no query
+    while it is fresh) when the session is on the app's database, else read on the session.
+    None when it cannot be read: keep nothing."""
+    if has_app_context():
+        tracker = current_app.extensions.get("generation")
+        if tracker is not None and session.get_bind() is tracker.engine:
+            return tracker.current()
+    return _row(session.execute(GENERATION).one())
+
+
+def _row(row) -> Generation:
+    return (row[0] or 0, row[1] or 0, row[2] or 0)
 
 
 def encode(value: Generation | None) -> str:
@@ -99,8 +121,7 @@ class ContentGeneration(Subscriber):
         ticket = self._ticket()
         try:
             with self.engine.connect() as connection:
-                row = connection.execute(GENERATION).one()
-            value = (row[0] or 0, row[1] or 0, row[2] or 0)
+                value = _row(connection.execute(GENERATION).one())
         except SQLAlchemyError:
             value = None
         self._apply(ticket, value)

@@ -147,8 +147,8 @@ def seed_documents() -> list[str]:
     from api.extensions import db
     from api.migrate import upgrade
     from api.models import SearchDocument
+    from api.services.encoder import document_text
     from api.services.seeding import seed
-    from api.services.semantic import document_text
 
     url = f"sqlite:///{tempfile.mkdtemp(prefix='embed-bench-')}/seed.db"
     settings = {"DATABASE_URL": url, "SEMANTIC_SEARCH": False}  # the texts, not their vectors
@@ -167,7 +167,7 @@ def measure_latency(rounds: int) -> dict:
     import torch
 
     from api.services.embedder import MiniLM, model_dir
-    from api.services.semantic import Encoder
+    from api.services.encoder import Encoder
 
     torch.set_num_threads(1)
     unpacked = model_dir(Path(tempfile.mkdtemp(prefix="all-MiniLM-L6-v2-")))

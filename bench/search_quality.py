@@ -33,7 +33,7 @@ from api import create_app
 from api.config import TestConfig
 from api.extensions import db
 from api.migrate import upgrade
-from api.services import semantic
+from api.services import embeddings_store, encoder, semantic
 from api.services.analysis import analyze, load_glossary
 from api.services.seeding import seed
 
@@ -113,7 +113,7 @@ def embedding_latency(app, repeats: int) -> dict:
     return {
         "embedding_p50_ms": round(percentile(timings, 0.5), 2),
         "embedding_p95_ms": round(percentile(timings, 0.95), 2),
-        "embedding_threads": semantic.THREADS,
+        "embedding_threads": encoder.THREADS,
     }
 
 
@@ -127,13 +127,13 @@ def measure(kind: str, ranking: str, postgresql: str, repeats: int) -> dict:
     }
     app = create_app(type("BenchConfig", (TestConfig,), settings))
     if RANKINGS[ranking]:
-        semantic.ENCODER.embed(["warm up: load the model before timing the seed"])
+        encoder.ENCODER.embed(["warm up: load the model before timing the seed"])
     with app.app_context():
         upgrade(db.engine)
         started = time.perf_counter()
         seed(db.session, ROOT / "seed")
         seed_seconds = time.perf_counter() - started
-        vectors = semantic.vector_count(db.session)
+        vectors = embeddings_store.vector_count(db.session)
     client = app.test_client()
     result = {"database": kind, "ranking": ranking, "seed_seconds": round(seed_seconds, 1)}
     result["vectors"] = vectors

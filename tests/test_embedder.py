@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from api.extensions import db
 from api.models import SearchDocument
-from api.services.semantic import SearchEmbedding, document_text, from_bytes
+from api.models.search import SearchEmbedding
+from api.services.encoder import document_text, from_bytes
 
 np = pytest.importorskip("numpy")
 pytest.importorskip("safetensors")

@@ -11,7 +11,7 @@ from api.config import TestConfig
 from api.extensions import db
 from api.migrate import upgrade
 from api.models import Passage
-from api.services import semantic
+from api.services import encoder, semantic
 from api.services.passage_store import embedded_text
 from api.services.retrieval import retrieve
 from api.services.seeding import seed
@@ -46,20 +46,20 @@ def test_every_passage_is_embedded_with_the_digest_of_its_text(semantic_app):
         assert len(rows) > 300
         for row in rows:
             assert len(row.embedding) == 384 * 4
-            assert row.embedding_digest == semantic.digest(embedded_text(row))
+            assert row.embedding_digest == encoder.digest(embedded_text(row))
 
 
 def test_a_write_embeds_only_the_passages_whose_text_changed(semantic_app, monkeypatch):
     client, editor = semantic_app.test_client(), bearer(semantic_app, "passage-vectors")
     before = vectors(semantic_app)
     embedded: list[str] = []
-    original = semantic.ENCODER.embed
+    original = encoder.ENCODER.embed
 
     def counting(texts):
         embedded.extend(texts)
         return original(texts)
 
-    monkeypatch.setattr(semantic.ENCODER, "embed", counting)
+    monkeypatch.setattr(encoder.ENCODER, "embed", counting)
     etag = client.get("/v1/roles/site-reliability-engineer").headers["ETag"]
     response = client.patch(
         "/v1/roles/site-reliability-engineer",
@@ -70,7 +70,7 @@ def test_a_write_embeds_only_the_passages_whose_text_changed(semantic_app, monke
     after = vectors(semantic_app)
     changed = {key for key in after if after[key] != before.get(key)}
     assert changed == {"roles/site-reliability-engineer#pain_points"}
-    # The changed passage, and the entry's search document (api/services/semantic.py).
+    # The changed passage, and the entry's search document (api/services/embeddings_store.py).
     assert len(embedded) == 2
     assert sum(t.startswith("Site Reliability Engineer (SRE): pain points") for t in embedded) == 1
 

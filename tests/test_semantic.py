@@ -21,7 +21,7 @@ from api.config import TestConfig
 from api.extensions import db
 from api.migrate import upgrade
 from api.models import SearchDocument
-from api.services import semantic
+from api.services import embeddings_store, encoder, semantic
 from api.services.analysis import analyze, load_glossary
 from api.services.search import search
 from api.services.seeding import seed
@@ -70,7 +70,7 @@ def test_words_only_nothing_is_embedded_and_ranking_is_by_words(words_app):
     assert semantic.semantic_search(app) is None
     question = "do devops folks even write code??"
     with app.app_context():
-        assert semantic.vector_count(db.session) == 0  # seeding wrote documents, no vectors
+        assert embeddings_store.vector_count(db.session) == 0  # seeding wrote documents, no vectors
         analysis = analyze(
             db.session, question, load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
         )
@@ -139,8 +139,8 @@ def test_the_questions_clear_the_semantic_bar(semantic_app, semantic_client):
 def test_every_search_document_is_embedded_at_seed(semantic_app):
     with semantic_app.app_context():
         documents = db.session.scalar(select(func.count()).select_from(SearchDocument))
-        assert semantic.vector_count(db.session) == documents > 100
-        vector = semantic.stored_vector(db.session, "faqs", "what-is-calms")
+        assert embeddings_store.vector_count(db.session) == documents > 100
+        vector = embeddings_store.stored_vector(db.session, "faqs", "what-is-calms")
     assert vector.shape == (384,)
     assert abs(float(vector @ vector) - 1) < 1e-4
 
@@ -155,7 +155,7 @@ def test_embeddings_follow_every_write(semantic_app, semantic_client):
 
     def vector():
         with semantic_app.app_context():
-            return semantic.stored_vector(db.session, "faqs", "zebra-care")
+            return embeddings_store.stored_vector(db.session, "faqs", "zebra-care")
 
     def write(method: str, body: dict | None = None) -> None:
         etag = client.get("/v1/faqs/zebra-care").headers["ETag"]
@@ -174,9 +174,9 @@ def test_embeddings_follow_every_write(semantic_app, semantic_client):
     assert created is not None
     assert "zebra-care" in found()  # by meaning alone, at once
 
-    calls = semantic.ENCODER.calls
+    calls = encoder.ENCODER.calls
     write("PATCH", {"tags": ["careers"]})  # no text changed: the stored vector is kept
-    assert semantic.ENCODER.calls == calls
+    assert encoder.ENCODER.calls == calls
     assert (vector() == created).all()
 
     write("PATCH", {"question": "Which compilers does Rust ship?", "answer": "Only rustc."})
@@ -188,12 +188,12 @@ def test_embeddings_follow_every_write(semantic_app, semantic_client):
 
 
 def test_the_question_is_the_only_model_call_of_a_request(semantic_client):
-    calls = semantic.ENCODER.calls
+    calls = encoder.ENCODER.calls
     body = semantic_client.get("/v1/answers", query_string={"q": "what does a sre do on tuesdays"})
     assert body.status_code == 200
-    assert semantic.ENCODER.calls == calls + 1  # two searches and a closeness, one embedding
+    assert encoder.ENCODER.calls == calls + 1  # two searches and a closeness, one embedding
     semantic_client.get("/v1/search", query_string={"q": "who deploys on a friday evening"})
-    assert semantic.ENCODER.calls == calls + 2
+    assert encoder.ENCODER.calls == calls + 2
 
 
 def test_a_question_asked_before_is_not_embedded_again(semantic_client):
@@ -205,16 +205,16 @@ def test_a_question_asked_before_is_not_embedded_again(semantic_client):
         assert response.status_code == 200
         return response.json
 
-    calls = semantic.ENCODER.calls
+    calls = encoder.ENCODER.calls
     first = ask("/v1/answers", "how do on-call engineers avoid burnout")
-    assert semantic.ENCODER.calls == calls + 1
+    assert encoder.ENCODER.calls == calls + 1
     again = ask("/v1/answers", "  How do ON-CALL engineers   avoid burnout ")
     ask("/v1/search", "how do on-call engineers avoid burnout")
-    assert semantic.ENCODER.calls == calls + 1
+    assert encoder.ENCODER.calls == calls + 1
     assert again.pop("query") != first.pop("query")
     assert again == first
     ask("/v1/answers", "how do on-call engineers avoid burnout?")  # another text: embedded
-    assert semantic.ENCODER.calls == calls + 2
+    assert encoder.ENCODER.calls == calls + 2
 
 
 def test_answers_stay_sure_only_when_they_should(semantic_client):
@@ -264,13 +264,13 @@ def test_totals_facets_and_pages_count_what_meaning_adds(semantic_client):
 
 def test_reindex_embeds_a_database_that_had_content_before_the_flag(semantic_app):
     with semantic_app.app_context():
-        db.session.execute(semantic.SearchEmbedding.__table__.delete())
+        db.session.execute(embeddings_store.SearchEmbedding.__table__.delete())
         db.session.commit()
-        assert semantic.vector_count(db.session) == 0
+        assert embeddings_store.vector_count(db.session) == 0
     result = semantic_app.test_cli_runner().invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
     with semantic_app.app_context():
         documents = db.session.scalar(select(func.count()).select_from(SearchDocument))
-        assert semantic.vector_count(db.session) == documents
+        assert embeddings_store.vector_count(db.session) == documents
     hits = semantic_app.test_client().get("/v1/search", query_string={"q": "explain calms"})
     assert hits.json["hits"][0]["slug"] == "what-is-calms"

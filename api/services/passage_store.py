@@ -9,7 +9,7 @@ naming a role changes the role's `tools` list, a resource's title is shown in th
 every entry citing it; those entries' passages get their new ETag in the same transaction.
 
 With SEMANTIC_SEARCH on, each passage whose text changed is embedded (title and searched
-text, as api/services/semantic.py embeds documents), with a digest of that text, so that text
+text, as api/services/encoder.py embeds documents), with a digest of that text, so that text
 that did not change is not embedded again. Off, changed passages lose their vector; turning it
 on for a database that has content needs one `flask reindex`.
 """
@@ -216,7 +216,7 @@ def sync(session: Session, keys: Iterable[Key], everything: bool = False, embed=
 
 def embed_passages(session: Session, rows: list[Passage]) -> None:
     """Store each passage's vector (SEMANTIC_SEARCH on), 256 texts per model call."""
-    from .semantic import ENCODER, digest, to_bytes
+    from .encoder import ENCODER, digest, to_bytes
 
     for start in range(0, len(rows), 256):
         chunk = rows[start : start + 256]

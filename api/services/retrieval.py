@@ -189,7 +189,7 @@ def searched_terms(found: Index, terms: Sequence[str]) -> list[str]:
 
 
 def question_vector(query: str, analysis: Analysis):
-    from .semantic import ENCODER, question_text
+    from .encoder import ENCODER, question_text
 
     return ENCODER.embed_question(question_text(query, analysis))
 
