@@ -58,6 +58,8 @@ class AnswerFeedback(Base):
     collection: Mapped[str | None] = mapped_column(String(40), nullable=True)
     slug: Mapped[str | None] = mapped_column(String(SLUG_LENGTH), nullable=True)
     version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the answer's status when it was voted on: answered | ambiguous | no_match | out_of_domain
+    status: Mapped[str] = mapped_column(String(16))
     helpful: Mapped[bool] = mapped_column(Boolean)
     # incorrect | not_what_i_asked | incomplete | outdated | other
     reason: Mapped[str | None] = mapped_column(String(24), nullable=True)

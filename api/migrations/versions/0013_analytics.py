@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("collection", sa.String(length=40), nullable=True),
         sa.Column("slug", sa.String(length=80), nullable=True),
         sa.Column("version", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("helpful", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.String(length=24), nullable=True),
         sa.Column("comment", sa.String(length=500), nullable=True),
