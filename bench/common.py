@@ -1,6 +1,8 @@
 """What the search benches share: an empty database to load, and percentiles."""
 
+import statistics
 import tempfile
+import time
 
 from sqlalchemy import text
 
@@ -24,3 +26,26 @@ def percentile(values: list[float], share: float) -> float:
     """The value below which `share` of `values` lie (nearest rank)."""
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def timed_reads(client, path: str, params: list[dict], repeats: int) -> dict:
+    """GET `path` with each of `params`, `repeats` times over; every request must answer 200.
+
+    p50/p95 of every request, and of each question's best time ("best_": the same figures with
+    the machine's noise taken out, as far as one can)."""
+    timings: list[list[float]] = [[] for _ in params]
+    for _ in range(repeats):
+        for i, query_string in enumerate(params):
+            started = time.perf_counter()
+            response = client.get(path, query_string=query_string)
+            timings[i].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.json
+    every = sorted(t for question in timings for t in question)
+    best = sorted(min(question) for question in timings)
+    return {
+        "queries": len(every),
+        "p50_ms": round(statistics.median(every), 2),
+        "p95_ms": round(percentile(every, 0.95), 2),
+        "best_p50_ms": round(statistics.median(best), 2),
+        "best_p95_ms": round(percentile(best, 0.95), 2),
+    }

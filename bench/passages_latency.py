@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import empty_database, percentile
+from common import empty_database, percentile, timed_reads
 from search_latency import generate
 from sqlalchemy import func, insert, select, text
 
@@ -124,25 +124,13 @@ def measure(url: str, kind: str, size: int, semantic: bool, repeats: int) -> dic
         response = client.get("/v1/passages", query_string={"q": question, "k": 5})
         cold.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.json
-    timings: list[list[float]] = [[] for _ in QUESTIONS]
-    for _ in range(repeats):
-        for i, question in enumerate(QUESTIONS):
-            started = time.perf_counter()
-            response = client.get("/v1/passages", query_string={"q": question, "k": 5})
-            timings[i].append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.json
-    every = sorted(t for question in timings for t in question)
-    best = sorted(min(question) for question in timings)
+    asked = [{"q": question, "k": 5} for question in QUESTIONS]
     return {
         "database": kind,
         "entries": size,
         "passages": passages,
         "mode": "meaning" if semantic else "words",
-        "queries": len(every),
-        "p50_ms": round(statistics.median(every), 2),
-        "p95_ms": round(percentile(every, 0.95), 2),
-        "best_p50_ms": round(statistics.median(best), 2),
-        "best_p95_ms": round(percentile(best, 0.95), 2),
+        **timed_reads(client, "/v1/passages", asked, repeats),
         "cold_p50_ms": round(statistics.median(cold), 2),
         "cold_p95_ms": round(percentile(cold, 0.95), 2),
         "index_load_ms": round(index_load_ms, 1),

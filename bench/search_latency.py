@@ -20,11 +20,10 @@ import argparse
 import json
 import os
 import random
-import statistics
 import time
 from pathlib import Path
 
-from common import empty_database, percentile
+from common import empty_database, timed_reads
 from sqlalchemy import insert, select, text
 
 from api import create_app
@@ -108,23 +107,10 @@ def measure(kind: str, size: int, postgresql: str, repeats: int) -> dict:
     client = app.test_client()
     for query in queries:  # warm caches
         client.get("/v1/search", query_string={"q": query})
-    timings: list[list[float]] = [[] for _ in queries]
-    for _ in range(repeats):
-        for i, query in enumerate(queries):
-            started = time.perf_counter()
-            response = client.get("/v1/search", query_string={"q": query})
-            timings[i].append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.json
-    every = sorted(t for question in timings for t in question)
-    best = sorted(min(question) for question in timings)
     return {
         "database": kind,
         "entries": size,
-        "queries": len(every),
-        "p50_ms": round(statistics.median(every), 2),
-        "p95_ms": round(percentile(every, 0.95), 2),
-        "best_p50_ms": round(statistics.median(best), 2),
-        "best_p95_ms": round(percentile(best, 0.95), 2),
+        **timed_reads(client, "/v1/search", [{"q": query} for query in queries], repeats),
         "load_seconds": round(load_seconds, 1),
         "load_average": round(os.getloadavg()[0], 1),
     }
