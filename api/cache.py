@@ -13,7 +13,12 @@ every CACHE_CHECK_INTERVAL while no push channel is up). When the generation can
 
 A request with `Cache-Control: no-cache` (or, without Cache-Control, `Pragma: no-cache`) is
 answered by the app, as RFC 9111 asks of a stored response, and its answer is stored for the
-next; with `no-store`, it is neither served from nor stored.
+next; with `no-store`, it is neither served from nor stored. A response to a request that
+carried `Authorization` is never stored (RFC 9111, 3.5: it may be that client's alone).
+
+What must be noted on every request, not only when the app answers (the query log: each
+question asked counts), the view leaves in the environ under ON_HIT as a callable; it is
+stored with the representation and called on each hit.
 """
 
 import gzip
@@ -33,6 +38,7 @@ except ImportError:  # brotli is optional: gzip only
 CACHEABLE_PREFIX = "/v1"
 CACHE_RESULT = "who_does_what.cache"  # environ key: "hit" or "miss", for the access log
 ROUTE = "who_does_what.route"  # environ key: the endpoint that answered, for logs and metrics
+ON_HIT = "who_does_what.on_hit"  # environ key: a callable to call again on each hit
 MIN_COMPRESS = 1024
 READS = frozenset({"GET", "HEAD"})
 NO_BODY = frozenset({None, "", "0"})  # CONTENT_LENGTH of a request without a body
@@ -62,6 +68,7 @@ class Stored:
     headers: list[tuple[str, str]]
     body: bytes
     route: str
+    on_hit: Callable[[], None] | None = None
     forms: dict[str | None, tuple[list[tuple[str, str]], bytes]] = field(default_factory=dict)
     not_modified: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict)
     size: int = 0
@@ -168,6 +175,8 @@ class RepresentationCache:
         self.hits += 1
         environ[CACHE_RESULT] = "hit"
         environ[ROUTE] = stored.route
+        if stored.on_hit is not None:
+            stored.on_hit()
         if method == "GET" and not (stored.compressible and "HTTP_ACCEPT_ENCODING" in environ):
             # The most common answers, without a call: the identity form, or its 304.
             if_none_match = environ.get("HTTP_IF_NONE_MATCH")
@@ -222,6 +231,7 @@ class RepresentationCache:
             and names.get("content-type", "").startswith(STORED_TYPES)
             and "etag" in names
             and "set-cookie" not in names
+            and "HTTP_AUTHORIZATION" not in environ
             and "no-store" not in names.get("cache-control", "")
         )
         if not cacheable:
@@ -229,7 +239,8 @@ class RepresentationCache:
             return [body]
         kept = [(n, v) for n, v in headers if n.lower() not in PER_ANSWER_HEADERS]
         kept.append(("Vary", "Accept-Encoding"))
-        stored = Stored(generation, names["etag"], kept, body, environ.get(ROUTE, "unmatched"))
+        route = environ.get(ROUTE, "unmatched")
+        stored = Stored(generation, names["etag"], kept, body, route, environ.get(ON_HIT))
         self._store(key, stored)
         own = [(n, v) for n, v in headers if n.lower() in PER_ANSWER_HEADERS - PER_FORM_HEADERS]
         return self._serve(environ, start_response, stored, head=False, own=own)

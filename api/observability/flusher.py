@@ -1,4 +1,5 @@
-"""The thread that writes what requests left pending (access lines, metrics), one per process.
+"""Threads that write what requests left pending, one per process and kind: access lines and
+metrics (FLUSHER, every 50 ms), the query log's rows (api/services/query_log.py, its own).
 
 Requests only queue what they observed (a tuple each, api/observability/__init__.py); this
 thread hands the queued records to the access log and the metrics every INTERVAL seconds,
@@ -29,7 +30,10 @@ class Flusher:
 
     INTERVAL = 0.05
 
-    def __init__(self):
+    def __init__(self, name: str = "log-flusher", interval: float | None = None):
+        self.name = name
+        # A slow flush (a database write) on its own thread delays no access line.
+        self.interval = self.INTERVAL if interval is None else interval
         self.watched: weakref.WeakSet[Pending] = weakref.WeakSet()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
@@ -42,7 +46,7 @@ class Flusher:
             if self.thread is None:
                 # daemon=False said outright: a thread inherits it from the one starting it,
                 # and a server's request threads (granian's) are daemon threads.
-                self.thread = threading.Thread(target=self.run, name="log-flusher", daemon=False)
+                self.thread = threading.Thread(target=self.run, name=self.name, daemon=False)
                 try:
                     self.thread.start()
                 except RuntimeError:  # the interpreter is shutting down
@@ -59,7 +63,7 @@ class Flusher:
     def run(self) -> None:
         main = threading.main_thread()
         while main.is_alive():
-            time.sleep(self.INTERVAL)
+            time.sleep(self.interval)
             for pending in list(self.watched):
                 pending.flush()
         with self.lock:
