@@ -45,6 +45,9 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     SEMANTIC_SEARCH = os.environ.get("SEMANTIC_SEARCH", "1").lower() in ("1", "true", "yes", "on")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    # The questions asked, for the editors (api/services/query_log.py): 0 turns it off.
+    QUERY_LOG = os.environ.get("QUERY_LOG", "1").lower() not in ("0", "false", "no", "off")
+    QUERY_LOG_RETENTION_DAYS = _int("QUERY_LOG_RETENTION_DAYS", 30)
 
     # Requests larger than this are refused with 413 before they are read.
     MAX_CONTENT_LENGTH = 1024 * 1024

@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests counted per route, and GET /metrics for the operators only.
+"""Prometheus metrics: requests counted per route, answers by status, and GET /metrics for the
+operators only.
 
 Metrics are per process; route labels are endpoint names and unknown methods count as
 "other", so the number of series stays small.
@@ -106,6 +107,37 @@ class PoolCollector:
             )
 
 
+class AnswerCollector:
+    """Answers by status (stored ones too) and the query log's lost notes, read when scraped.
+
+    api/services/query_log.py counts them as questions are noted; per process, like the rest.
+    """
+
+    STATUSES = ("answered", "ambiguous", "no_match", "out_of_domain")
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def collect(self):
+        recorder = self.app.extensions.get("query_log")  # made by the first question
+        answers, dropped = {}, 0
+        if recorder is not None:
+            with recorder.counting:
+                answers = dict(recorder.answers)
+            dropped = recorder.dropped
+        family = CounterMetricFamily(
+            "wdw_answers", "Questions answered by /v1/answers, by status.", labels=["status"]
+        )
+        for status in sorted({*self.STATUSES, *answers}):
+            family.add_metric([status], answers.get(status, 0))
+        yield family
+        yield CounterMetricFamily(
+            "wdw_query_log_dropped",
+            "Questions the query log could not keep (buffer full, or database unavailable).",
+            dropped,
+        )
+
+
 class MetricsEndpoint:
     """GET /metrics: the registry in Prometheus' text format, for those who may read it."""
 
@@ -115,6 +147,7 @@ class MetricsEndpoint:
         self.registry = CollectorRegistry()
         self.registry.register(request_metrics)
         self.registry.register(PoolCollector(app))
+        self.registry.register(AnswerCollector(app))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         refusal = metrics_refusal(environ, self.config["METRICS_TOKEN"])

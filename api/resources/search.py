@@ -14,6 +14,7 @@ from ..extensions import db
 from ..registry import BY_NAME, COLLECTIONS
 from ..services.analysis import analyze, load_glossary
 from ..services.entries import Page
+from ..services.query_log import note_question
 from ..services.search import Hit, suggest
 from ..services.semantic import Ranker, semantic_search
 from ..urls import entry_url
@@ -77,6 +78,10 @@ def search_blueprint() -> Blueprint:
             "hits": [hit_body(hit) for hit in results.hits],
         }
         page = Page(results.hits, results.total, args["page"], size)
+        if args["page"] == 1:  # the next pages are the same question, read on
+            top = body["hits"][0]["url"] if body["hits"] else None
+            status = "answered" if top else "no_match"
+            note_question("search", args["q"], status, url=top)
         return json_response(body, headers=pagination_headers(page))
 
     @blp.route("/v1/search/suggest")
