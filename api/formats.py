@@ -26,8 +26,9 @@ JSON = "application/json"
 MARKDOWN = "text/markdown"
 JSON_LD = "application/ld+json"
 
-# Blueprints that serve HTML or text of their own and negotiate for themselves.
-SELF_NEGOTIATING = {"docs", "explorer", "llms"}
+# Blueprints that serve HTML or text of their own and negotiate for themselves
+# (analytics_queries: JSON, CSV and NDJSON exports, api/resources/analytics_queries.py).
+SELF_NEGOTIATING = {"docs", "explorer", "llms", "analytics_queries"}
 # Endpoints with a Markdown view, by view name (every collection's) or full endpoint name.
 MARKDOWN_VIEWS: dict[str, markdown.Renderer] = {
     "EntryBySlug": markdown.entry,

@@ -1,0 +1,135 @@
+"""GET /v1/analytics/queries: what users asked, for the editors (api/services/query_analytics.py).
+
+Editor keys only. Never stored by api/cache.py (`Cache-Control: private, no-store`, and a
+request carrying Authorization is never stored): it is per key and changes with every question
+asked, not with the content. JSON pages like every list (`page`, `page_size`, `Link`,
+`X-Total-Count`); CSV and NDJSON export every row of the report at once (spreadsheets want the
+whole of it). This blueprint negotiates its own formats (api/formats.py).
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+from flask import Response, request
+from flask_smorest import abort
+from marshmallow import RAISE
+
+from schemas.analytics import EXAMPLE_ROW, QueryReportArgs, QueryReportRowSchema
+
+from ..auth import CHALLENGE, identify, require_scope
+from ..extensions import db
+from ..services.entries import Page
+from ..services.query_analytics import CSV_COLUMNS, csv_cells, json_row, paginate, report_rows
+from .openapi_docs import LIST_HEADERS, Blueprint
+from .representation import json_response, pagination_headers
+
+BLUEPRINT = "analytics_queries"
+JSON, CSV, NDJSON = "application/json", "text/csv", "application/x-ndjson"
+FORMATS = {"json": JSON, "csv": CSV, "ndjson": NDJSON}
+PRIVATE = {"Cache-Control": "private, no-store"}
+FORMAT_PARAMETER = {
+    "in": "query",
+    "name": "format",
+    "required": False,
+    "description": "`json` (one page), `csv` or `ndjson` (every row, for spreadsheets and "
+    "scripts), for links that cannot send `Accept`.",
+    "schema": {"type": "string", "enum": list(FORMATS)},
+}
+EXPORTS = {
+    CSV: {"schema": {"type": "string", "description": "Every row: " + ",".join(CSV_COLUMNS)}},
+    NDJSON: {"schema": {"type": "string", "description": "Every row, one JSON object a line."}},
+}
+
+
+def require_editor() -> None:
+    """401 without a live key, 403 when its scope is not editor (or admin)."""
+    identity = identify()
+    if not identity.presented:
+        abort(401, message="Analytics need an editor key: `Authorization: Bearer <key>`.",
+              headers=CHALLENGE)  # fmt: skip
+    if identity.key is None:
+        abort(401, message="This key is unknown or revoked.", headers=CHALLENGE)
+    require_scope(identity.key, "editor")
+
+
+def chosen_format() -> str:
+    asked = request.args.get("format")
+    if asked is not None:
+        if asked not in FORMATS:
+            abort(422, errors={"format": [f"Must be one of: {', '.join(FORMATS)}."]})
+        return FORMATS[asked]
+    if not request.accept_mimetypes:
+        return JSON
+    best = request.accept_mimetypes.best_match([JSON, CSV, NDJSON])
+    if best is None:
+        abort(406, message="Served as application/json, text/csv or application/x-ndjson.")
+    return best
+
+
+def csv_lines(rows: list[dict]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(csv_cells(row))
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def ndjson_lines(rows: list[dict]) -> Iterator[bytes]:
+    for row in rows:
+        yield (json.dumps(json_row(row), ensure_ascii=False) + "\n").encode()
+
+
+def export(rows: list[dict], media_type: str, report: str) -> Response:
+    lines = csv_lines(rows) if media_type == CSV else ndjson_lines(rows)
+    extension = "csv" if media_type == CSV else "ndjson"
+    headers = {
+        **PRIVATE,
+        "Content-Disposition": f'attachment; filename="queries-{report}.{extension}"',
+    }
+    # direct_passthrough: written as made, without an ETag (api/http.py hashes none over it).
+    return Response(lines, mimetype=media_type, headers=headers, direct_passthrough=True)
+
+
+def analytics_queries_blueprint() -> Blueprint:
+    blp = Blueprint(BLUEPRINT, __name__, description="What users asked, for editors.")
+    blp.before_request(require_editor)  # before the arguments are read: 401/403 first
+
+    @blp.route("/v1/analytics/queries")
+    @blp.doc(
+        operationId="queryAnalytics",
+        summary="What users asked: top, unanswered, out of domain, ambiguous, unhelpful",
+        description="Every question asked of /v1/search, /v1/answers and /v1/passages is "
+        "recorded, scrubbed of e-mail addresses, phone numbers, long numbers and anything "
+        "shaped like a key (docs/analytics.md). Rows group phrasings whose content words "
+        "share stems; each has its `count`, up to 3 `phrasings`, the passage and entry "
+        "returned most often, and when it was `last_asked`. `report` picks which questions; "
+        "`since`/`until` the window. Needs an editor key. JSON pages like every list; "
+        "`Accept: text/csv` (or `?format=csv`) and `application/x-ndjson` (`?format=ndjson`) "
+        "export every row. Example: `/v1/analytics/queries?report=no_match&since=2026-12-01`.",
+        parameters=[FORMAT_PARAMETER],
+        security=[{"bearerAuth": []}],
+        responses={"200": {"content": EXPORTS}},
+    )
+    @blp.arguments(QueryReportArgs, location="query", unknown=RAISE, as_kwargs=False)
+    @blp.response(200, QueryReportRowSchema(many=True), headers=LIST_HEADERS, example=[EXAMPLE_ROW])
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(406, response="NOT_ACCEPTABLE")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def queries_view(args):
+        media_type = chosen_format()
+        rows = report_rows(db.session, args["report"], args.get("since"), args.get("until"))
+        if media_type != JSON:
+            return export(rows, media_type, args["report"])
+        page, size = args["page"], args["page_size"]
+        body = [json_row(row) for row in paginate(rows, page, size)]
+        headers = {**pagination_headers(Page(body, len(rows), page, size)), **PRIVATE}
+        return json_response(body, headers=headers)
+
+    return blp
