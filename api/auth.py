@@ -23,6 +23,8 @@ from .services.store import bring_back_refused
 
 KEY_PARAMETERS = {"api_key", "apikey", "key", "token", "access_token"}
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="who-does-what"'}
+# Writes anyone may send: feedback on answers (chatbot users are anonymous; rate-limited).
+ANONYMOUS_WRITES = frozenset({"/v1/answers/feedback"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def refuse_keys_in_urls() -> None:
 def authenticate_writes() -> None:
     """401 without a live key, 403 when its scope does not allow writing."""
     if request.method in SAFE_METHODS or request.routing_exception is not None:
+        return
+    if request.path in ANONYMOUS_WRITES:
         return
     identity = identify()
     if not identity.presented:

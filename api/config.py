@@ -37,6 +37,7 @@ class Config:
     RATE_LIMIT_WRITES = os.environ.get("RATE_LIMIT_WRITES", "120/minute")
     RATE_LIMIT_PREFIX = os.environ.get("RATE_LIMIT_PREFIX", "who-does-what")
     RATE_LIMIT_AUTH_FAILURES = os.environ.get("RATE_LIMIT_AUTH_FAILURES", "10/minute")
+    RATE_LIMIT_FEEDBACK = os.environ.get("RATE_LIMIT_FEEDBACK", "30/minute")
     API_KEY_CACHE_SECONDS = float(os.environ.get("API_KEY_CACHE_SECONDS", "5"))
     READYZ_CACHE_SECONDS = float(os.environ.get("READYZ_CACHE_SECONDS", "1"))
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
@@ -45,6 +46,10 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     SEMANTIC_SEARCH = os.environ.get("SEMANTIC_SEARCH", "1").lower() in ("1", "true", "yes", "on")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    # Signs answer ids (api/services/answer_ids.py). Empty: SECRET_KEY, else a key kept in the
+    # instance folder. Every instance serving one database must share it.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    ANSWER_ID_KEY = os.environ.get("ANSWER_ID_KEY", "")
     # The questions asked, for the editors (api/services/query_log.py): 0 turns it off.
     QUERY_LOG = os.environ.get("QUERY_LOG", "1").lower() not in ("0", "false", "no", "off")
     QUERY_LOG_RETENTION_DAYS = _int("QUERY_LOG_RETENTION_DAYS", 30)

@@ -29,10 +29,13 @@ from .extensions import SAFE_METHODS
 log = logging.getLogger(__name__)
 EXEMPT_PATHS = ("/healthz", "/readyz")
 SEARCH_PATHS = ("/v1/search", "/v1/answers")
+FEEDBACK_PATH = "/v1/answers/feedback"  # votes: a budget of their own, per key or address
 RETRYING_STATUSES = (429, 503)
 
 
 def request_class() -> str:
+    if request.path == FEEDBACK_PATH:
+        return "feedback"
     if request.method not in SAFE_METHODS:
         return "writes"
     return "search" if request.path.startswith(SEARCH_PATHS) else "reads"
@@ -102,6 +105,7 @@ def install(app: Flask) -> Limiter:
         "writes": config["RATE_LIMIT_WRITES"],
         "search": config["RATE_LIMIT_SEARCH"],
         "reads": config["RATE_LIMIT_READS"],
+        "feedback": config["RATE_LIMIT_FEEDBACK"],
     }
     limiter = Limiter(
         key_func=rate_key,

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from .answer_feedback import EXAMPLE_ANSWER_ID
 from .base import StrictSchema
 from .constants import QUESTION_MAX_LENGTH
 from .passages import PassageSchema
@@ -45,6 +46,14 @@ class AnswerResultSchema(Schema):
             '("did you mean…"). `no_match`: about what this API covers, but nothing answers '
             "it (a content gap). `out_of_domain`: not about what this API knows."
         },
+    )
+    answer_id = fields.String(
+        metadata={
+            "description": "What was asked and answered, signed: send it to POST "
+            "/v1/answers/feedback when the user says whether the answer helped. The "
+            "passage's `answer_id` when answered; else the question's with its status.",
+            "example": EXAMPLE_ANSWER_ID,
+        }
     )
     answered = fields.Boolean(metadata={"description": "True exactly when status is answered."})
     confidence = fields.Float(

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from .answer_feedback import EXAMPLE_ANSWER_ID
 from .base import StrictSchema
 from .fields import CommaSeparated, Slug
 from .search import TYPES, query_field
@@ -69,6 +70,14 @@ class PassageSchema(Schema):
             "example": EXAMPLE_ID,
         }
     )
+    answer_id = fields.String(
+        metadata={
+            "description": "This passage as the answer to this question: send it to POST "
+            "/v1/answers/feedback when the user says whether it helped. Opaque and signed "
+            "(question, passage, version, status); the same for the same answer.",
+            "example": EXAMPLE_ANSWER_ID,
+        }
+    )
     title = fields.String(metadata={"example": "DevOps Engineer (DevOps): pain points"})
     text = fields.String(
         metadata={
@@ -109,10 +118,21 @@ class PassageSchema(Schema):
         },
     )
     metadata = fields.Nested(PassageMetadataSchema)
+    helpful = fields.Integer(
+        metadata={"description": "Votes saying this passage helped (any question).", "example": 4}
+    )
+    not_helpful = fields.Integer(metadata={"description": "Votes saying it did not.", "example": 1})
 
 
 class PassageResultSchema(Schema):
     query = fields.String()
+    answer_id = fields.String(
+        metadata={
+            "description": "The first passage's `answer_id`; with no passage, the id of the "
+            "question left unanswered (feedback on a miss is worth having too).",
+            "example": EXAMPLE_ANSWER_ID,
+        }
+    )
     corrections = fields.Dict(
         keys=fields.String(),
         values=fields.String(),

@@ -19,6 +19,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.utils import floatToGoString
 
+from .feedback_metrics import FeedbackCollector
+
 METRICS_PATH = "/metrics"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
@@ -147,6 +149,7 @@ class MetricsEndpoint:
         self.registry = CollectorRegistry()
         self.registry.register(request_metrics)
         self.registry.register(PoolCollector(app))
+        self.registry.register(FeedbackCollector(app))
         self.registry.register(AnswerCollector(app))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:

@@ -5,6 +5,7 @@ from flask_smorest import Api
 
 from ..registry import COLLECTIONS
 from .analytics_queries import analytics_queries_blueprint
+from .answer_feedback import feedback_blueprint
 from .changes import changes_blueprint
 from .collections import collection_blueprint
 from .compare import compare_blueprint
@@ -24,6 +25,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     api.register_blueprint(changes_blueprint())
     api.register_blueprint(search_blueprint())
     api.register_blueprint(passages_blueprint())
+    api.register_blueprint(feedback_blueprint())
     api.register_blueprint(compare_blueprint())
     api.register_blueprint(analytics_queries_blueprint())
     app.register_blueprint(docs)

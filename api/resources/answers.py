@@ -13,13 +13,13 @@ from schemas.answers import AnswerArgs, AnswerResultSchema
 
 from ..extensions import db
 from ..registry import BY_NAME
-from ..services import answers
+from ..services import answer_ids, answers
 from ..services.analysis import analyze, load_glossary
 from ..services.retrieval import ScoredPassage
 from ..urls import entry_url
 from .answer_examples import EXAMPLES
 from .openapi_docs import READ_HEADERS, Blueprint
-from .passages import passage_body
+from .passages import counts_headers, passage_body, with_counts
 from .representation import json_response
 
 SNIPPET_WORDS = 30
@@ -78,16 +78,21 @@ def response_body(query: str, outcome: answers.Outcome) -> dict:
     body = {
         "query": query,
         "status": outcome.status,
+        "answer_id": None,
         "answered": answered,
         "confidence": outcome.confidence,
         "threshold": outcome.threshold,
         "answer": answer_body(best) if answered else None,
-        "passage": passage_body(best) if answered else None,
-        "options": [passage_body(o) for o in outcome.options],
+        "passage": passage_body(best, query) if answered else None,
+        "options": [passage_body(o, query, "ambiguous") for o in outcome.options],
         "alternatives": [entry_hit(e) for e in others[:ALTERNATIVES]],
         "related": {"roles": [], "tools": []},
         "suggestions": [],
     }
+    passage = body["passage"]
+    with_counts(([passage] if passage else []) + body["options"])  # one query
+    # The answer's id: its passage's; without one, the question's with its status.
+    body["answer_id"] = passage["answer_id"] if passage else answer_ids.issue(query, outcome.status)
     tools = [e.passage.slug for e in entries if e.passage.collection == "tools"][:3]
     if answered:
         body["related"] = {"roles": body["answer"]["roles"], "tools": tools}
@@ -124,4 +129,4 @@ def register_answers(blp: Blueprint) -> None:
         analysis = analyze(db.session, args["q"], glossary)
         semantic = bool(current_app.config.get("SEMANTIC_SEARCH"))
         outcome = answers.answer(db.session, args["q"], analysis, semantic)
-        return json_response(response_body(args["q"], outcome))
+        return json_response(response_body(args["q"], outcome), headers=counts_headers())

@@ -1,12 +1,14 @@
 """/v1/passages: the passages that answer a question, with scores and citations."""
 
-from flask import current_app
+from flask import current_app, g
 from marshmallow import RAISE
 
 from schemas.passages import PassageArgs, PassageResultSchema
 
 from ..extensions import db
+from ..formats import JSON
 from ..registry import BY_NAME, COLLECTIONS
+from ..services import answer_ids, feedback
 from ..services.analysis import analyze, load_glossary
 from ..services.retrieval import ScoredPassage, retrieve
 from .openapi_docs import READ_HEADERS, Blueprint
@@ -16,8 +18,9 @@ BY_LABEL = {c.label: c.name for c in COLLECTIONS}
 EXAMPLE = "/v1/passages?q=what keeps devops engineers up at night&k=3"
 
 
-def passage_body(found: ScoredPassage) -> dict:
-    """One passage: text, score and citation, and the same citation flat in `metadata`."""
+def passage_body(found: ScoredPassage, question: str, status: str = "answered") -> dict:
+    """One passage: text, score and citation, and the same citation flat in `metadata`;
+    the answer id of `question` answered by it, for feedback (api/services/answer_ids.py)."""
     p = found.passage
     citation = {
         "id": p.id,
@@ -38,6 +41,7 @@ def passage_body(found: ScoredPassage) -> dict:
     }
     return {
         "id": p.id,
+        "answer_id": answer_ids.issue(question, status, p.id, p.collection, p.slug, p.version),
         "title": p.title,
         "text": p.text,
         "score": found.score,
@@ -45,6 +49,20 @@ def passage_body(found: ScoredPassage) -> dict:
         "sources": p.sources,
         "metadata": metadata,
     }
+
+
+def with_counts(bodies: list[dict]) -> list[dict]:
+    """Each passage's votes (`helpful`, `not_helpful`), read in one query for them all."""
+    counts = feedback.by_passage(db.session, [body["id"] for body in bodies])
+    for body in bodies:
+        body.update(counts.get(body["id"], feedback.Counts()).as_dict())
+    return bodies
+
+
+def counts_headers() -> dict[str, str] | None:
+    """JSON with votes in it is not stored (api/cache.py keeps answers until the content
+    changes, and votes are not content): a vote shows in the next answer, in every worker."""
+    return {"Cache-Control": "no-store"} if g.get("representation", JSON) == JSON else None
 
 
 def passages_blueprint() -> Blueprint:
@@ -79,8 +97,13 @@ def passages_blueprint() -> Blueprint:
         body = {
             "query": args["q"],
             "corrections": analysis.corrections,
-            "passages": [passage_body(p) for p in found],
+            "answer_id": None,
+            "passages": with_counts([passage_body(p, args["q"]) for p in found]),
         }
-        return json_response(body)
+        # The response's id is its first passage's (what a chatbot showing one passage
+        # shows); with no passage, the id of the question left unanswered.
+        first = body["passages"][0]["answer_id"] if found else None
+        body["answer_id"] = first or answer_ids.issue(args["q"], "no_match")
+        return json_response(body, headers=counts_headers())
 
     return blp
