@@ -12,7 +12,6 @@ start servers of their own (tests/test_serving.py and tests/test_deployment.py c
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
+from .servers import free_port
 
 FLASK = [sys.executable, "-m", "flask", "--app", "api"]
 BLOCK = re.compile(r"^```(?:sh|bash|shell)\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -43,12 +43,6 @@ def shell_blocks() -> list[tuple[str, str]]:
 
 
 BLOCKS = shell_blocks()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

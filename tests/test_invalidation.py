@@ -13,9 +13,6 @@ that names the current ETag.
 import http.client
 import json
 import os
-import shlex
-import signal
-import subprocess
 import time
 import uuid
 from contextlib import ExitStack, contextmanager
@@ -27,8 +24,8 @@ from sqlalchemy import text
 from api import create_app
 from api.config import TestConfig
 
-from .conftest import ROOT, empty_database, make_key, seeded_app
-from .test_serving import SERVED_APP, answers, free_port
+from .conftest import empty_database, make_key, seeded_app
+from .servers import free_port, running_server, serve_command
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 BOUND = 0.050  # seconds: how long after a write's answer another process may still serve the old
@@ -49,27 +46,11 @@ def database(tmp_path_factory):
     return url, {"Authorization": f"Bearer {make_key(app, 'invalidation')}"}
 
 
-def make_serve(port: int) -> list[str]:
-    """The command line `make serve` runs its server with (whatever wraps granian)."""
-    dry_run = subprocess.run(
-        ["make", "-n", "serve", f"PORT={port}", "HOST=127.0.0.1"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    commands = [shlex.split(line) for line in dry_run.replace("\\\n", " ").splitlines()]
-    command = next(c for c in commands if any(word.endswith("/granian") for word in c))
-    assert command[-1] == SERVED_APP, command
-    return command
-
-
 @contextmanager
 def server(tmp_path, database_url: str, channel: str, prefix: str):
     """`make serve`'s server on a free port; yields the port once every worker started."""
     port = free_port()
-    command = make_serve(port)
-    workers = int(command[command.index("--workers") + 1])
+    command = serve_command(port)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -78,22 +59,8 @@ def server(tmp_path, database_url: str, channel: str, prefix: str):
         "RATE_LIMITS_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
     }
-    output = tmp_path / f"server-{port}.log"
-    with output.open("ab") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while output.read_text().count("Started worker") < workers or not answers(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("no server:\n" + output.read_text())
-            time.sleep(0.1)
+    with running_server(command, env, tmp_path / f"server-{port}.log"):
         yield port
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def request(port: int, method: str, path: str, body=None, headers=None):

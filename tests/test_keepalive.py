@@ -1,7 +1,7 @@
 """Keep-alive connections survive answers that did not need the body (issue 10, item 11).
 
 Against the production server as `make serve` starts it (granian, the command read from the
-Makefile: tests/test_serving.py), with a real HTTP/1.1 client reusing one connection: after
+Makefile: tests/servers.py), with a real HTTP/1.1 client reusing one connection: after
 a 401, 404, 415, ... to a request with a body, the next request on the same connection is
 answered. A body over the 1 MiB limit is not read: its answer says `Connection: close`, so
 the client opens a new connection instead of waiting for an answer that never comes.
@@ -16,7 +16,7 @@ import socket
 import pytest
 
 from .conftest import make_key, seeded_app
-from .test_serving import SERVED_APP, free_port, running_server, serve_command
+from .servers import free_port, running_server, serve_command
 
 LIMIT = 1024 * 1024
 pytestmark = pytest.mark.skipif(not shutil.which("make"), reason="needs make")
@@ -30,7 +30,7 @@ def served(tmp_path_factory):
     key = make_key(seeded_app(database_url), "keepalive")
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
-    with running_server(serve_command(port, SERVED_APP), env, tmp / "server.log"):
+    with running_server(serve_command(port), env, tmp / "server.log"):
         yield port, key
 
 

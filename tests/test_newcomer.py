@@ -22,16 +22,11 @@ import urllib.request
 import pytest
 
 from .conftest import ROOT, seeded_app
+from .servers import free_port
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX servers")
 TARGETS = ["run", "serve"]
 URL_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def dry_run(target: str, *assignments: str) -> list[list[str]]:

@@ -5,49 +5,24 @@ flags `make serve` uses; only the application changes, to tests/slow_app.py, whi
 real app with a way to keep one request in flight for a few seconds.
 """
 
-import contextlib
 import json
 import os
-import shlex
 import shutil
 import signal
 import socket
-import subprocess
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, seeded_app
+from .conftest import seeded_app
+from .servers import free_port, running_server, serve_command
 
-SERVED_APP = "api.wsgi:app"
 SLOW_APP = "tests.slow_app:app"
 DELAY = 3.0  # seconds the in-flight request takes
 
 pytestmark = pytest.mark.skipif(not shutil.which("make"), reason="needs make")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve_command(port: int, app: str = SLOW_APP) -> list[str]:
-    """The server command of `make serve` on `port`, serving `app` (the slow app unless told)."""
-    dry_run = subprocess.run(
-        ["make", "-n", "serve", f"PORT={port}", "HOST=127.0.0.1"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    commands = [shlex.split(line) for line in dry_run.replace("\\\n", " ").splitlines()]
-    command = next(c for c in commands if any(word.endswith("/granian") for word in c))
-    assert command[-1] == SERVED_APP, command
-    return [*command[:-1], app]
 
 
 def refused(port: int) -> bool:
@@ -56,33 +31,6 @@ def refused(port: int) -> bool:
     except ConnectionRefusedError:
         return True
     return False
-
-
-@contextlib.contextmanager
-def running_server(command: list[str], env: dict[str, str], output: Path):
-    """Run `command` (a granian server line) until every worker has started; kill it after.
-
-    Yields the process; the server's output goes to `output`.
-    """
-    port = int(command[command.index("--port") + 1])
-    workers = int(command[command.index("--workers") + 1])
-    with output.open("ab") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        # A worker still starting up misses a SIGTERM (granian 2.8.7), which is not what this
-        # test is about: wait for granian's "Started worker-N" lines.
-        deadline = time.monotonic() + 60
-        while output.read_text().count("Started worker") < workers or not answers(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("no server:\n" + output.read_text())
-            time.sleep(0.1)
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @pytest.fixture
@@ -97,16 +45,8 @@ def server(tmp_path):
     started = tmp_path / "slow-request-started"
     output = tmp_path / "server.log"
     env = {**os.environ, "DATABASE_URL": database_url, "SLOW_REQUEST_STARTED": str(started)}
-    with running_server(serve_command(port), env, output) as process:
+    with running_server(serve_command(port, SLOW_APP), env, output) as process:
         yield process, port, started, output
-
-
-def answers(port: int) -> bool:
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-    except OSError:
-        return False
-    return True
 
 
 def test_sigterm_finishes_requests_in_flight_then_exits_0(server):
