@@ -32,6 +32,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from .auth import register_auth
     from .bodies import JSONRequest, ReadWholeBody
     from .cache import RepresentationCache
+    from .encoding import JSONBodies
     from .errors import register_error_handlers
     from .extensions import cors, db
     from .generation import install as install_generation
@@ -47,6 +48,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     # as JSON lines.
     configure_logging(app)
     app.request_class = JSONRequest  # bodies decoded once, within limits (api/bodies.py)
+    app.json = JSONBodies(app)  # what views return is written by api/encoding.py
 
     # extensions
     db.init_app(app)

@@ -1,6 +1,5 @@
 """The one problem-details (RFC 9457) builder and every error handler."""
 
-import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -10,6 +9,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from .encoding import encode
 from .extensions import PROBLEM_CONTENT_TYPE
 from .services.refusals import WriteRefused
 
@@ -38,9 +38,7 @@ def problem(
             body["errors_left_out"] = left_out
         if fields_left_out:
             body["fields_left_out"] = fields_left_out
-    # A lone surrogate a client sent has no UTF-8 form: written as its JSON escape.
-    text = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
-    response = Response(text, status=status, mimetype=PROBLEM_CONTENT_TYPE)
+    response = Response(encode(body), status=status, mimetype=PROBLEM_CONTENT_TYPE)
     response.headers.extend(headers or {})
     return response
 

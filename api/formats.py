@@ -1,24 +1,27 @@
 """Representations beyond compact JSON: Markdown, schema.org JSON-LD, pretty-printed JSON.
 
-Views always build JSON. `negotiate` (before the view) picks the representation from
-`Accept`, or from `?format=` where a link cannot carry headers, among those the endpoint
-offers; `present` (after the view) turns the JSON body into the chosen one. The ETag is
-computed from the bytes sent, so each representation has its own. `?pretty=1` (or
-`Accept: application/json; indent=2`) indents JSON. Those two query parameters belong to
-this module alone: `QueryParser` hides them from the views' argument schemas, and
-api/openapi.py documents them in the OpenAPI spec.
+Views return data (or a JSON response) and declare what else they can be read as with
+`@representations(markdown=..., jsonld=...)`, on the view function or its MethodView class:
+the declaration travels with the view, whatever its name or endpoint. `negotiate` (before
+the view) picks the representation from `Accept`, or from `?format=` where a link cannot
+carry headers, among those the view declares; `present` (after the view) turns the JSON body
+into the chosen one with the view's renderer. The ETag is computed from the bytes sent, so
+each representation has its own. `?pretty=1` (or `Accept: application/json; indent=2`)
+indents JSON. Those two query parameters belong to this module alone: `QueryParser` hides
+them from the views' argument schemas, and api/openapi.py documents them in the OpenAPI spec.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask_smorest import abort
 from webargs import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from . import markdown
+from .encoding import encode
 from .extensions import PROBLEM_CONTENT_TYPE
 from .urls import entry_url
 
@@ -29,20 +32,44 @@ JSON_LD = "application/ld+json"
 # Blueprints that serve HTML or text of their own and negotiate for themselves
 # (analytics_queries: JSON, CSV and NDJSON exports, api/resources/analytics_queries.py).
 SELF_NEGOTIATING = {"docs", "explorer", "llms", "analytics_queries"}
-# Endpoints with a Markdown view, by view name (every collection's) or full endpoint name.
-MARKDOWN_VIEWS: dict[str, markdown.Renderer] = {
-    "EntryBySlug": markdown.entry,
-    "EntryList": markdown.entry_list,
-    "search.search_view": markdown.search,
-    "search.answer_view": markdown.answer,
-    "compare.compare_view": markdown.comparison,
-    "meta.root": markdown.root,
-}
-FAQ_VIEWS = {"faqs.EntryBySlug", "faqs.EntryList"}
 # `?format=` values, for links that cannot send Accept (llms.txt, a browser's address bar).
 FORMATS = {"json": JSON, "markdown": MARKDOWN, "jsonld": JSON_LD}
 BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 PARAMETERS = ("format", "pretty")
+# A renderer takes the JSON body, the request's path and X-Total-Count (lists), and returns
+# text (sent as is) or a JSON value (sent indented).
+Renderer = Callable[[Any, str, str | None], Any]
+ALTERNATIVES = {name: media_type for name, media_type in FORMATS.items() if media_type != JSON}
+
+
+def representations(**renderers: Renderer) -> Callable:
+    """Declare the representations a view offers besides JSON, each with its renderer:
+    `@representations(markdown=markdown.entry)` on a view function or a MethodView class."""
+    unknown = set(renderers) - ALTERNATIVES.keys()
+    if unknown:
+        raise TypeError(f"No representation named {', '.join(sorted(unknown))}.")
+
+    def declare(view):
+        view.representations = {ALTERNATIVES[name]: r for name, r in renderers.items()}
+        return view
+
+    return declare
+
+
+def declared(view: Callable | None) -> dict[str, Renderer]:
+    """The representations `view` (as registered: a function, or MethodView.as_view's)
+    declares, by media type."""
+    return getattr(getattr(view, "view_class", view), "representations", {})
+
+
+def offered(view: Callable | None) -> list[str]:
+    """The media types a view can answer in; JSON first, so */* means JSON."""
+    alternatives = declared(view)
+    return [JSON, PROBLEM_CONTENT_TYPE, *(t for t in ALTERNATIVES.values() if t in alternatives)]
+
+
+def _view() -> Callable | None:
+    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
 
 
 def _accept() -> tuple[MIMEAccept, bool]:
@@ -56,17 +83,6 @@ def _accept() -> tuple[MIMEAccept, bool]:
     return MIMEAccept(values), indent
 
 
-def offered(endpoint: str) -> list[str]:
-    """The media types an endpoint can answer in; JSON first, so */* means JSON."""
-    types = [JSON, PROBLEM_CONTENT_TYPE]
-    view = endpoint.rpartition(".")[2]
-    if endpoint in MARKDOWN_VIEWS or view in MARKDOWN_VIEWS:
-        types.append(MARKDOWN)
-    if endpoint in FAQ_VIEWS:
-        types.append(JSON_LD)
-    return types
-
-
 def format_names(types: list[str]) -> list[str]:
     return [name for name, media_type in FORMATS.items() if media_type in types]
 
@@ -77,7 +93,7 @@ def negotiate() -> None:
         return
     # Writes answer JSON only: their answer carries the ETag for the next If-Match.
     reading = request.method in ("GET", "HEAD")
-    types = offered(request.endpoint or "") if reading else [JSON, PROBLEM_CONTENT_TYPE]
+    types = offered(_view()) if reading else [JSON, PROBLEM_CONTENT_TYPE]
     accept, indent = _accept()
     errors = {}
     pretty = request.args.get("pretty", "0").lower()
@@ -125,26 +141,18 @@ def present(response: Response) -> Response:
         return response
     body = json.loads(response.get_data())
     if chosen == JSON:
-        response.set_data(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        response.set_data(encode(body, pretty=True))
         return response
-    if chosen == MARKDOWN:
-        total = response.headers.get("X-Total-Count")
-        text, mimetype = _markdown_renderer()(body, request.path, total), MARKDOWN
-    else:
-        text, mimetype = json.dumps(faq_page(body), ensure_ascii=False, indent=2), JSON_LD
-    response.set_data(text)
-    response.mimetype = mimetype
+    rendered = declared(_view())[chosen](body, request.path, response.headers.get("X-Total-Count"))
+    response.set_data(rendered if isinstance(rendered, str) else encode(rendered, pretty=True))
+    response.mimetype = chosen
     response.headers.pop("ETag", None)
     return response
 
 
-def _markdown_renderer() -> markdown.Renderer:
-    view = request.endpoint.rpartition(".")[2]
-    return MARKDOWN_VIEWS.get(request.endpoint) or MARKDOWN_VIEWS[view]
-
-
-def faq_page(body: dict[str, Any] | list[dict[str, Any]]) -> dict[str, Any]:
-    """schema.org FAQPage: one Question with its acceptedAnswer per FAQ entry."""
+def faq_page(body: dict[str, Any] | list[dict[str, Any]], *_: Any) -> dict[str, Any]:
+    """schema.org FAQPage: one Question with its acceptedAnswer per FAQ entry (a renderer:
+    the path and total it is given are not needed, its URL keeps the query)."""
     entries = body if isinstance(body, list) else [body]
     # URLs relative to this document, never built from the request's Host (a client's
     # input): the answer is the same whoever asks, and may be stored for everyone.

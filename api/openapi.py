@@ -53,7 +53,7 @@ class ProblemApi(Api):
             app,
             spec_kwargs={
                 "marshmallow_plugin": plugin,
-                "extra_plugins": [RepresentationsPlugin()],
+                "extra_plugins": [RepresentationsPlugin(app)],
                 **SPEC_OPTIONS,
             },
         )
@@ -87,14 +87,18 @@ class ProblemApi(Api):
 
 
 class RepresentationsPlugin(BasePlugin):
-    """Documents `pretty`, `format` and the Markdown / JSON-LD responses of each GET."""
+    """Documents `pretty`, `format` and the Markdown / JSON-LD responses of each GET: those
+    its view declares (api/formats.py), read from the app the view is registered in."""
+
+    def __init__(self, app: Flask):
+        self.app = app
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         rule = kwargs.get("rule")
         operation = (operations or {}).get("get")
         if rule is None or operation is None:
             return
-        types = offered(rule.endpoint)
+        types = offered(self.app.view_functions.get(rule.endpoint))
         parameters = operation.setdefault("parameters", [])
         parameters.append(PRETTY_PARAMETER)
         extra = [t for t in types if t not in (JSON, PROBLEM_CONTENT_TYPE)]

@@ -9,7 +9,6 @@ from ..extensions import db
 from ..services.history import BadCursor, changes_after, decode_cursor, encode_cursor
 from ..urls import api_url, entry_url, revision_url
 from .openapi_docs import READ_HEADERS, Blueprint
-from .representation import json_response
 
 NEXT_HEADERS = {
     **READ_HEADERS,
@@ -55,7 +54,7 @@ def changes_blueprint() -> Blueprint:
                 "action": r.action,
                 "changed": r.changed,
                 "author": r.author,
-                "created_at": r.created_at.isoformat(),
+                "created_at": r.created_at,
                 "links": {
                     "entry": entry_url(r.collection, r.slug),
                     "revision": revision_url(r.collection, r.slug, r.version),
@@ -65,6 +64,7 @@ def changes_blueprint() -> Blueprint:
         ]
         cursor = body[-1]["cursor"] if body else (since or encode_cursor(0))
         link = f'<{api_url("changes", since=cursor, limit=args["limit"])}>; rel="next"'
-        return json_response(body, headers={"X-Next-Cursor": cursor, "Link": link})
+        # written through ChangeSchema
+        return body, {"X-Next-Cursor": cursor, "Link": link}
 
     return blp

@@ -5,16 +5,18 @@ from marshmallow import RAISE
 
 from schemas.compare import CompareArgs, ComparisonSchema
 
+from .. import markdown
 from ..extensions import db
+from ..formats import representations
 from ..services.compare import UnknownRoles, compare, load_roles
 from .openapi_docs import READ_HEADERS, Blueprint
-from .representation import json_response
 
 
 def compare_blueprint() -> Blueprint:
     blp = Blueprint("compare", __name__, description="Compare roles side by side.")
 
     @blp.route("/v1/compare")
+    @representations(markdown=markdown.comparison)
     @blp.doc(
         operationId="compareRoles",
         summary="Compare two or more roles",
@@ -38,6 +40,6 @@ def compare_blueprint() -> Blueprint:
                 422,
                 errors={"roles": [f"No such role: {names}. See /v1/roles for the role slugs."]},
             )
-        return json_response(compare(roles))
+        return compare(roles)  # written through ComparisonSchema
 
     return blp

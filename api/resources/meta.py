@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from schemas.meta import HealthSchema, RootSchema
 
+from .. import markdown
 from ..extensions import db
+from ..formats import representations
 from ..registry import COLLECTIONS
 from ..services.entries import count_entries
 from ..urls import collection_url
 from .openapi_docs import READ_HEADERS, Blueprint
-from .representation import json_response
 
 DESCRIPTION = (
     "A knowledge API about the people who build and run software: developers, DevOps "
@@ -61,6 +62,7 @@ def meta_blueprint() -> Blueprint:
     readiness = Readiness()  # blueprints are built per app, so this is per app and process
 
     @meta.route("/v1")
+    @representations(markdown=markdown.root)
     @meta.doc(
         operationId="getRoot",
         summary="List every collection",
@@ -80,15 +82,13 @@ def meta_blueprint() -> Blueprint:
             }
             for c in COLLECTIONS
         ]
-        return json_response(
-            {
-                "name": current_app.config["API_TITLE"],
-                "version": current_app.config["API_VERSION"],
-                "description": DESCRIPTION,
-                "collections": collections,
-                "links": {"docs": "/docs", "openapi": "/openapi.json", "health": "/healthz"},
-            }
-        )
+        return {  # written through RootSchema
+            "name": current_app.config["API_TITLE"],
+            "version": current_app.config["API_VERSION"],
+            "description": DESCRIPTION,
+            "collections": collections,
+            "links": {"docs": "/docs", "openapi": "/openapi.json", "health": "/healthz"},
+        }
 
     @meta.route("/healthz")
     @meta.doc(
@@ -96,7 +96,7 @@ def meta_blueprint() -> Blueprint:
     )
     @meta.response(200, HealthSchema, headers=READ_HEADERS)
     def healthz():
-        return json_response({"status": "ok"}, headers={"Cache-Control": "no-store"})
+        return {"status": "ok"}, {"Cache-Control": "no-store"}
 
     @meta.route("/readyz")
     @meta.doc(
@@ -108,6 +108,6 @@ def meta_blueprint() -> Blueprint:
     @meta.alt_response(503, response="SERVICE_UNAVAILABLE")
     def readyz():
         readiness.check(db.session, current_app.config["READYZ_CACHE_SECONDS"])
-        return json_response({"status": "ready"}, headers={"Cache-Control": "no-store"})
+        return {"status": "ready"}, {"Cache-Control": "no-store"}
 
     return meta

@@ -1,11 +1,11 @@
 """The one place that turns entries into JSON responses: fields, embedding, pagination."""
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, request
 
+from ..encoding import MEDIA_TYPE, encode
 from ..registry import BY_MODEL, Collection
 from ..services.entries import Page
 
@@ -26,9 +26,9 @@ def _embed(related: Any) -> list[dict[str, Any]]:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Serialize compactly, keeping the schema's field order."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, headers=headers, mimetype="application/json")
+    """A body already dumped through its schema (an entry shaped by `fields` and `expand`),
+    written by the one encoder. Views whose body the response schema dumps return data."""
+    return Response(encode(data), status=status, headers=headers, mimetype=MEDIA_TYPE)
 
 
 def _page_url(number: int) -> str:

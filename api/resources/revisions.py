@@ -21,7 +21,7 @@ from .openapi_docs import (
     READ_HEADERS,
     write_responses,
 )
-from .representation import json_response, pagination_headers
+from .representation import pagination_headers
 from .writing import answer, change, current_if_any
 
 # Versions are 32-bit: anything larger cannot exist and is a 404, not a database error.
@@ -38,7 +38,7 @@ def revision_body(revision: Revision) -> dict:
         "changed": revision.changed,
         "author": revision.author,
         "message": revision.message,
-        "created_at": revision.created_at.isoformat(),
+        "created_at": revision.created_at,
         "snapshot": revision.snapshot,
         "links": {
             "self": revision_url(collection, slug, version),
@@ -74,7 +74,7 @@ def add_revision_routes(blp, collection: Collection) -> None:
             if not page.total:
                 abort(404, message=f"No {label} has ever had the slug '{slug[:100]}'.")
             body = [revision_body(revision) for revision in page.items]
-            return json_response(body, headers=pagination_headers(page))
+            return body, pagination_headers(page)  # written through RevisionSchema
 
     @blp.route(f"/<slug>/revisions/{VERSION}")
     class RevisionByNumber(MethodView):
@@ -86,7 +86,7 @@ def add_revision_routes(blp, collection: Collection) -> None:
         @blp.response(200, RevisionSchema, headers=READ_HEADERS)
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, slug, number):
-            return json_response(revision_body(found_revision(slug, number)))
+            return revision_body(found_revision(slug, number))  # through RevisionSchema
 
     @blp.route(f"/<slug>/revisions/{VERSION}/restore")
     class RestoreRevision(MethodView):

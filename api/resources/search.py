@@ -10,7 +10,9 @@ from schemas.search import (
     SuggestionsSchema,
 )
 
+from .. import markdown
 from ..extensions import db
+from ..formats import representations
 from ..registry import BY_NAME, COLLECTIONS
 from ..services.analysis import analyze, load_glossary
 from ..services.entries import Page
@@ -20,7 +22,7 @@ from ..services.semantic import Ranker, semantic_search
 from ..urls import entry_url
 from .answers import register_answers
 from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
-from .representation import json_response, pagination_headers
+from .representation import pagination_headers
 
 BY_LABEL = {c.label: c.name for c in COLLECTIONS}
 
@@ -49,6 +51,7 @@ def search_blueprint() -> Blueprint:
     blp = Blueprint("search", __name__, description="Ranked search and answers.")
 
     @blp.route("/v1/search")
+    @representations(markdown=markdown.search)
     @blp.doc(
         operationId="search",
         summary="Search every collection",
@@ -82,7 +85,7 @@ def search_blueprint() -> Blueprint:
             top = body["hits"][0]["url"] if body["hits"] else None
             status = "answered" if top else "no_match"
             note_question("search", args["q"], status, url=top)
-        return json_response(body, headers=pagination_headers(page))
+        return body, pagination_headers(page)  # written through SearchResultSchema
 
     @blp.route("/v1/search/suggest")
     @blp.doc(
@@ -96,11 +99,8 @@ def search_blueprint() -> Blueprint:
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def suggest_view(args):
         entries, terms = suggest(db.session, args["q"], args["limit"])
-        body = [
-            {k: v for k, v in hit_body(e).items() if k in ("type", "slug", "title", "url")}
-            for e in entries
-        ]
-        return json_response({"query": args["q"], "entries": body, "terms": terms})
+        # SuggestedEntrySchema keeps a hit's type, slug, title and url
+        return {"query": args["q"], "entries": [hit_body(e) for e in entries], "terms": terms}
 
     register_answers(blp)
 

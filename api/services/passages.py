@@ -22,13 +22,13 @@ Storage (api/services/passage_store.py) rewrites the passages of every entry a t
 indexed, just before it commits.
 """
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.http import generate_etag, quote_etag
 
+from ..encoding import encode
 from ..registry import Collection
 
 PARAGRAPH = re.compile(r"\n\s*\n")
@@ -59,9 +59,9 @@ class Part:
 
 
 def representation_etag(data: dict[str, Any]) -> str:
-    """The quoted ETag of the entry's plain GET: SHA-1 of its compact JSON (werkzeug's)."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    return quote_etag(generate_etag(body))
+    """The quoted ETag of the entry's plain GET: SHA-1 of its body (werkzeug's), encoded
+    as the GET encodes it."""
+    return quote_etag(generate_etag(encode(data)))
 
 
 def _label(name: str) -> str:
