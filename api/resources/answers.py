@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from schemas.answers import AnswerArgs, AnswerResultSchema
 
+from .. import markdown
 from ..extensions import db
+from ..formats import representations
 from ..registry import BY_NAME
 from ..services import answer_ids, answers
 from ..services.analysis import analyze, load_glossary
@@ -105,6 +107,7 @@ def register_answers(blp: Blueprint) -> None:
     """Adds GET /v1/answers to the search blueprint."""
 
     @blp.route("/v1/answers")
+    @representations(markdown=markdown.answer)
     @blp.doc(
         operationId="answerQuestion",
         summary="Answer a question from all the content",
