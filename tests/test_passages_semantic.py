@@ -1,35 +1,25 @@
 """Passages with SEMANTIC_SEARCH on: stored vectors, re-embedded only when their text changes,
 and ranking by meaning. Skipped without the semantic extra."""
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from api import create_app
-from api.config import TestConfig
 from api.extensions import db
-from api.migrate import upgrade
 from api.models import Passage
 from api.services import encoder, semantic
 from api.services.passage_store import embedded_text
 from api.services.retrieval import retrieve
-from api.services.seeding import seed
 
-from .conftest import bearer, empty_database
+from .conftest import bearer, empty_database, seeded_app
 
 
 @pytest.fixture(scope="module")
 def semantic_app(tmp_path_factory):
     for name in semantic.EXTRA:
         pytest.importorskip(name)
-    url = empty_database(tmp_path_factory, "test_passages_semantic")
-    config = type("SemanticConfig", (TestConfig,), {"DATABASE_URL": url, "SEMANTIC_SEARCH": True})
-    app = create_app(config)
-    with app.app_context():
-        upgrade(db.engine)
-        seed(db.session, Path(app.config["SEED_DIR"]))
-    return app
+    return seeded_app(
+        empty_database(tmp_path_factory, "test_passages_semantic"), SEMANTIC_SEARCH=True
+    )
 
 
 def vectors(app) -> dict[str, tuple[bytes, str]]:

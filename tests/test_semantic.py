@@ -17,16 +17,13 @@ import pytest
 from sqlalchemy import func, select
 
 from api import create_app
-from api.config import TestConfig
 from api.extensions import db
-from api.migrate import upgrade
 from api.models import SearchDocument
 from api.services import embeddings_store, encoder, semantic
 from api.services.analysis import analyze, load_glossary
 from api.services.search import search
-from api.services.seeding import seed
 
-from .conftest import bearer, empty_database
+from .conftest import bearer, empty_database, seeded_app
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = json.loads((ROOT / "tests" / "search_questions.json").read_text())
@@ -55,13 +52,9 @@ def words_app(app, tmp_path_factory):
     """The seeded app with SEMANTIC_SEARCH=0: the suite's own when it runs words only."""
     if not app.config["SEMANTIC_SEARCH"]:
         return app
-    url = empty_database(tmp_path_factory, "test_semantic_words")
-    config = type("WordsConfig", (TestConfig,), {"DATABASE_URL": url, "SEMANTIC_SEARCH": False})
-    words = create_app(config)
-    with words.app_context():
-        upgrade(db.engine)
-        seed(db.session, Path(words.config["SEED_DIR"]))
-    return words
+    return seeded_app(
+        empty_database(tmp_path_factory, "test_semantic_words"), SEMANTIC_SEARCH=False
+    )
 
 
 def test_words_only_nothing_is_embedded_and_ranking_is_by_words(words_app):
@@ -106,12 +99,7 @@ def semantic_app(tmp_path_factory):
     for name in semantic.EXTRA:
         pytest.importorskip(name)
     url = empty_database(tmp_path_factory, "test_semantic")
-    config = type("SemanticConfig", (TestConfig,), {"DATABASE_URL": url, "SEMANTIC_SEARCH": True})
-    app = create_app(config)
-    with app.app_context():
-        upgrade(db.engine)
-        seed(db.session, Path(app.config["SEED_DIR"]))
-    return app
+    return seeded_app(url, SEMANTIC_SEARCH=True)
 
 
 @pytest.fixture
