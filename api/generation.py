@@ -69,6 +69,15 @@ def of(session: Session) -> Generation | None:
     return _row(session.execute(GENERATION).one())
 
 
+def seen_by(session: Session, value: Generation | None) -> bool:
+    """Whether `session` sees the content of generation `value`, so that what a cache has just
+    read through it may be kept under `value`. Not always: a SQLite read transaction keeps the
+    snapshot it began with, which may predate a write whose generation `of()` already gives;
+    kept under the newer value, that older read would outlive the write. One query, on a
+    cache's reload only."""
+    return value is not None and _row(session.execute(GENERATION).one()) == value
+
+
 def _row(row) -> Generation:
     return (row[0] or 0, row[1] or 0, row[2] or 0)
 

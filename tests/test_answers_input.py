@@ -32,8 +32,7 @@ def test_real_english_words_are_never_corrected(session, word, typo_of):
     known = {row for (row,) in session.execute(_TERMS, {"w": word})}
     if word not in known:
         # The old corrector, which knew only the index's words, would have replaced it.
-        generation = (0, 0)
-        assert vocabulary(session, generation).closest(session, word) == typo_of
+        assert vocabulary(session).closest(session, word) == typo_of
     assert english(word)
     assert word not in analysis.corrections
     assert word in analysis.words

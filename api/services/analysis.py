@@ -8,10 +8,11 @@ kubernetes). Search, passages and answers all start from an Analysis.
 
 import difflib
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -19,18 +20,30 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from .. import generation
+from ..generation import Generation
 from .words import FILLER, MAX_WORDS, STOP_WORDS, english
 
 WORD = re.compile(r"[a-z0-9]+")
 
 
-@cache
 def load_glossary(path: str) -> dict[str, tuple[str, ...]]:
-    """Abbreviations and synonyms: {"k8s": ("kubernetes",), ...}."""
-    file = Path(path)
-    if not file.exists():
+    """Abbreviations and synonyms: {"k8s": ("kubernetes",), ...}.
+
+    The glossary is a file (SEED_DIR's glossary.json), not content the API writes, so it is
+    kept by the file's modification time and size rather than by the content's generation:
+    an edited file is read again on the next question, in every process (one stat a call).
+    """
+    try:
+        stat = os.stat(path)
+    except OSError:
         return {}
-    return {k.lower(): tuple(v) for k, v in json.loads(file.read_text()).items()}
+    return _read_glossary(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_glossary(path: str, _mtime_ns: int, _size: int) -> dict[str, tuple[str, ...]]:
+    return {k.lower(): tuple(v) for k, v in json.loads(Path(path).read_text()).items()}
 
 
 @dataclass(frozen=True)
@@ -62,8 +75,8 @@ class Vocabulary:
     by length, each with its characters' mask.
     """
 
-    def __init__(self, generation: tuple[int, int]) -> None:
-        self.generation = generation
+    def __init__(self, current: Generation | None) -> None:
+        self.generation = current
         self._by_start: dict[str, dict[int, list[tuple[str, int]]]] = {}
 
     def _starting_with(self, session: Session, first: str) -> dict[int, list[tuple[str, int]]]:
@@ -73,7 +86,8 @@ class Vocabulary:
             for term in session.scalars(WORDS_STARTING_WITH, {"first": first}):
                 if term.startswith(first):
                     found.setdefault(len(term), []).append((term, _characters(term)))
-            self._by_start[first] = found
+            if generation.seen_by(session, self.generation):
+                self._by_start[first] = found
         return found
 
     def closest(self, session: Session, word: str) -> str | None:
@@ -99,35 +113,30 @@ class Vocabulary:
         return best[0] if best else None
 
 
-# One vocabulary per database (keyed by its connection pool), replaced when the generation
-# changes: the newest revision and the newest search document. Words are added by writes
-# (which make revisions) and by reindexing (which makes new documents), never removed.
+# One vocabulary per database (keyed by its connection pool), replaced when the content's
+# generation (api/generation.py) changes: writes and reindexing add words (and remove some).
 _VOCABULARIES: "WeakKeyDictionary[Any, Vocabulary]" = WeakKeyDictionary()
 
-KNOWN_WORDS = text(
-    "SELECT term, NULL, NULL FROM search_terms WHERE term IN :words UNION ALL "
-    "SELECT NULL, (SELECT max(id) FROM revisions), (SELECT max(id) FROM search_documents)"
-).bindparams(bindparam("words", expanding=True))
+KNOWN_WORDS = text("SELECT term FROM search_terms WHERE term IN :words").bindparams(
+    bindparam("words", expanding=True)
+)
 
 
-def _known_words(session: Session, words: Sequence[str]) -> tuple[set[str], tuple[int, int]]:
-    """Which of `words` the index has, and its generation: one round trip."""
-    known, generation = set(), (0, 0)
-    for term, revision, document in session.execute(KNOWN_WORDS, {"words": list(words)}):
-        if term is None:
-            generation = (revision or 0, document or 0)
-        else:
-            known.add(term)
-    return known, generation
+def _known_words(session: Session, words: Sequence[str]) -> set[str]:
+    """Which of `words` the index has."""
+    return set(session.scalars(KNOWN_WORDS, {"words": list(words)}))
 
 
-def vocabulary(session: Session, generation: tuple[int, int]) -> Vocabulary:
-    """This database's vocabulary as of `generation` (a new, empty one when it has changed)."""
-    pool = session.get_bind().pool
-    current = _VOCABULARIES.get(pool)
-    if current is None or current.generation != generation:
-        current = _VOCABULARIES[pool] = Vocabulary(generation)
-    return current
+def vocabulary(session: Session) -> Vocabulary:
+    """This database's vocabulary as of the content's generation (a new, empty one when it
+    has changed; a new one on each call while it cannot be read)."""
+    pool, current = session.get_bind().pool, generation.of(session)
+    found = _VOCABULARIES.get(pool)
+    if current is None or found is None or found.generation != current:
+        found = Vocabulary(current)
+        if current is not None:
+            _VOCABULARIES[pool] = found
+    return found
 
 
 def content_words(query: str) -> list[str]:
@@ -146,13 +155,13 @@ def analyze(session: Session, query: str, glossary: dict[str, tuple[str, ...]]) 
     and "manager" stay what they are, "kubernets" becomes "kubernetes".
     """
     content = content_words(query)
-    known, generation = _known_words(session, content) if content else (set(), (0, 0))
+    known = _known_words(session, content) if content else set()
     unknown = {
         w
         for w in content
         if w not in known and w not in glossary and len(w) >= 4 and not english(w)
     }
-    indexed = vocabulary(session, generation) if unknown else None
+    indexed = vocabulary(session) if unknown else None
     final, terms, corrections = [], [], {}
     for word in content:
         terms.append(word)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
+from .. import generation
 from ..models import Passage as PassageRow
 from ..urls import entry_url
 from .analysis import WORD
@@ -180,24 +180,17 @@ _INDEXES: dict[Any, Index] = {}
 _LOCK = threading.Lock()
 
 
-def _generation(session: Session) -> Any:
-    if has_app_context() and (tracker := current_app.extensions.get("generation")):
-        value = tracker.current()
-        if value is not None:
-            return value
-    return None
-
-
 def index(session: Session) -> Index:
-    """This database's passages as of the content's generation, read again when it changes."""
+    """This database's passages as of the content's generation, read again when it changes
+    (every time while it cannot be read)."""
     key = session.get_bind().url.render_as_string(hide_password=False)
-    current = _generation(session)
+    current = generation.of(session)
     found = _INDEXES.get(key)
     if current is None or found is None or found.generation != current:
         with _LOCK:
             found = _INDEXES.get(key)
             if current is None or found is None or found.generation != current:
                 found = load_index(session, current)
-                if current is not None:
+                if generation.seen_by(session, current):
                     _INDEXES[key] = found
     return found

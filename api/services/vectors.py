@@ -112,11 +112,11 @@ class StoredVectors:
         while it cannot be read)."""
         current = generation.of(session)
         vectors = self._vectors
-        if current is None:
-            return load_vectors(session, None)
-        if vectors is None or vectors.generation != current:
+        if vectors is None or current is None or vectors.generation != current:
             with self._lock:
                 vectors = self._vectors
-                if vectors is None or vectors.generation != current:
-                    vectors = self._vectors = load_vectors(session, current)
+                if vectors is None or current is None or vectors.generation != current:
+                    vectors = load_vectors(session, current)
+                    if generation.seen_by(session, current):
+                        self._vectors = vectors
         return vectors

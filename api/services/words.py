@@ -53,6 +53,8 @@ MAX_WORDS = 32
 _LOCK = threading.Lock()
 
 
+# Kept until the process ends: the dictionary is a file of an installed package, which cannot
+# change while the process runs (the content's generation has nothing to do with it).
 @cache
 def english_words() -> frozenset[str]:
     """The English dictionary of pyspellchecker (empty when the package is missing)."""
