@@ -1,4 +1,5 @@
-"""Command-line tools: migrate, new-migration, seed (load, export), reindex, keys, mcp."""
+"""Command-line tools: migrate, new-migration, seed (load, export), reindex, prune-queries, keys,
+mcp."""
 
 import functools
 from pathlib import Path
@@ -10,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from .extensions import check_connection, db
 from .mcp_cli import mcp_command
 from .migrate import maintenance_lock, new_revision, upgrade
+from .services import query_log
 from .services.indexing import reindex
 from .services.keys import SCOPES, KeyNameTaken, create_key, list_keys, revoke_key
 from .services.seeding import SeedError, export, read_fixtures, seed
@@ -113,6 +115,19 @@ def reindex_command() -> None:
     click.echo(f"indexed {count} entries")
 
 
+@click.command("prune-queries")
+@with_appcontext
+@needs_database
+def prune_queries_command() -> None:
+    """Delete recorded questions older than QUERY_LOG_RETENTION_DAYS (docs/analytics.md)."""
+    recorder = query_log.recorder_of(current_app)
+    if recorder.pending:  # what this process noted is kept, or pruned, like the rest
+        recorder.flush()
+    count = recorder.prune()
+    days = current_app.config["QUERY_LOG_RETENTION_DAYS"]
+    click.echo(f"deleted {count} questions asked more than {days} days ago")
+
+
 keys = AppGroup("keys", help="API keys for writes.")
 
 
@@ -164,6 +179,7 @@ def register(app: Flask) -> None:
         new_migration_command,
         seed_group,
         reindex_command,
+        prune_queries_command,
         keys,
         mcp_command,
     ):

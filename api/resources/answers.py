@@ -17,6 +17,7 @@ from ..formats import representations
 from ..registry import BY_NAME
 from ..services import answer_ids, answers
 from ..services.analysis import analyze, load_glossary
+from ..services.query_log import note_answer
 from ..services.retrieval import ScoredPassage
 from ..urls import entry_url
 from .answer_examples import EXAMPLES
@@ -132,4 +133,5 @@ def register_answers(blp: Blueprint) -> None:
         analysis = analyze(db.session, args["q"], glossary)
         semantic = bool(current_app.config.get("SEMANTIC_SEARCH"))
         outcome = answers.answer(db.session, args["q"], analysis, semantic)
+        note_answer(args["q"], outcome)
         return json_response(response_body(args["q"], outcome), headers=counts_headers())

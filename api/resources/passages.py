@@ -10,6 +10,7 @@ from ..formats import JSON
 from ..registry import BY_NAME, COLLECTIONS
 from ..services import answer_ids, feedback
 from ..services.analysis import analyze, load_glossary
+from ..services.query_log import note_question
 from ..services.retrieval import ScoredPassage, retrieve
 from .openapi_docs import READ_HEADERS, Blueprint
 from .representation import json_response
@@ -104,6 +105,8 @@ def passages_blueprint() -> Blueprint:
         # shows); with no passage, the id of the question left unanswered.
         first = body["passages"][0]["answer_id"] if found else None
         body["answer_id"] = first or answer_ids.issue(args["q"], "no_match")
+        status = "answered" if found else "no_match"
+        note_question("passages", args["q"], status, found[0] if found else None)
         return json_response(body, headers=counts_headers())
 
     return blp
