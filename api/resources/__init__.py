@@ -4,6 +4,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..registry import COLLECTIONS
+from .analytics_gaps import analytics_gaps_blueprint
 from .analytics_queries import analytics_queries_blueprint
 from .answer_feedback import feedback_blueprint
 from .changes import changes_blueprint
@@ -28,6 +29,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     api.register_blueprint(feedback_blueprint())
     api.register_blueprint(compare_blueprint())
     api.register_blueprint(analytics_queries_blueprint())
+    api.register_blueprint(analytics_gaps_blueprint())
     app.register_blueprint(docs)
     app.register_blueprint(explorer)
     app.register_blueprint(llms)
