@@ -1,6 +1,7 @@
 """An MCP server for chatbots: read-only tools that answer from this API's own endpoints.
 
-Every tool makes one GET to the app in process (through its test client), so a tool says
+Every tool makes one GET to the app in process (through its test client; send_feedback, in
+api/mcp_feedback.py, one POST), so a tool says
 exactly what the REST API says: the same validation, the same answers, and the same
 problem+json errors, which become tool errors carrying the problem's detail. Every result
 has a `citation` (the canonical absolute URL under PUBLIC_BASE_URL, the entry's version,
@@ -23,6 +24,7 @@ from schemas.passages import K_MAX
 from schemas.search import TYPES
 
 from . import urls
+from .mcp_feedback import add_feedback_tool
 from .registry import BY_NAME
 
 READ_ONLY = ToolAnnotations(
@@ -39,7 +41,8 @@ first and follow its `status`: `answered` (quote the `passage`, cite its `url`),
 citable passages to ground a longer reply; search, then get_entry, finds and reads whole \
 entries. Use list_roles for the role slugs and compare_roles to set roles side by side. Base your \
 reply on what the tools return and cite `citation.url` (with its version) for what you use. \
-Every tool is read-only."""
+Every tool is read-only but send_feedback: when the user says whether an answer helped, send \
+its `answer_id` with helpful true or false (and a reason)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ STATUS_MESSAGES = {
 
 
 def build_mcp_server(app: Flask) -> MCPServer:
-    """The MCP server for `app`: six read-only tools over its HTTP API."""
+    """The MCP server for `app`: six read-only tools over its HTTP API, and send_feedback."""
     api = InProcessApi(app)
     server = MCPServer(
         name="who-does-what",
@@ -275,4 +278,5 @@ def build_mcp_server(app: Flask) -> MCPServer:
         reply = api.get("/v1/compare", {"roles": ",".join(roles)})
         return {**reply.body, "citation": citation(reply.url, etag=reply.etag)}
 
+    add_feedback_tool(server, app, problem_message)
     return server

@@ -34,6 +34,7 @@ TOOLS = {
     "get_entry",
     "list_roles",
     "compare_roles",
+    "send_feedback",
 }
 QUESTIONS = json.loads((ROOT / "tests" / "search_questions.json").read_text())
 # A chatbot's kind of question, and the FAQ entry the search evaluation expects for it.
@@ -99,13 +100,15 @@ def rest(client, path: str, **params):
     return response.json, response.headers
 
 
-def test_the_six_tools_are_listed_with_descriptions_and_schemas(over_stdio):
+def test_the_tools_are_listed_with_descriptions_and_schemas(over_stdio):
     tools, _ = over_stdio
     assert set(tools) == TOOLS
     for tool in tools.values():
         assert "Example:" in tool.description, tool.name
         assert tool.input_schema["type"] == "object"
-        assert tool.annotations.read_only_hint is True
+        assert tool.annotations.read_only_hint is (tool.name != "send_feedback")
+    assert tools["send_feedback"].annotations.idempotent_hint is True
+    assert tools["send_feedback"].input_schema["required"] == ["answer_id", "helpful"]
     assert tools["get_entry"].input_schema["required"] == ["collection", "slug"]
     assert "roles" in tools["get_entry"].input_schema["properties"]["collection"]["enum"]
     assert tools["compare_roles"].input_schema["properties"]["roles"]["type"] == "array"
@@ -415,3 +418,37 @@ def test_streamable_http_serves_sessions_side_by_side(http_url):
 
     anyio.run(sessions, 3)
     assert [a.structured_content["answer"]["slug"] for a in answers] == [EXPECTED_FAQ] * 3
+
+
+def test_send_feedback_votes_on_an_answer_it_gave_once_per_client(writable_app):
+    """On a database of this module's own: votes are writes. The stdio server is one client:
+    its second vote on an answer replaces its first."""
+    database_url = writable_app.config["DATABASE_URL"]
+    params = StdioServerParameters(
+        command=FLASK, args=["--app", "api", "mcp"], env=server_env(database_url), cwd=ROOT
+    )
+
+    async def session() -> dict:
+        async with stdio_client(params) as streams, ClientSession(*streams) as c:
+            await c.initialize()
+            answer = await c.call_tool("answer_question", {"question": QUESTION})
+            answer_id = answer.structured_content["answer_id"]
+            calls = {
+                "first": {"answer_id": answer_id, "helpful": False, "reason": "outdated"},
+                "again": {"answer_id": answer_id, "helpful": True},
+                "forged": {"answer_id": answer_id[:-4] + "AAAA", "helpful": True},
+                "bad reason": {"answer_id": answer_id, "helpful": False, "reason": "meh"},
+            }
+            results = {k: await c.call_tool("send_feedback", v) for k, v in calls.items()}
+            return {"answer": answer, **results}
+
+    results = anyio.run(session)
+    first, again = results["first"].structured_content, results["again"].structured_content
+    assert not results["first"].is_error
+    assert first["replaced"] is False and first["counts"] == {"helpful": 0, "not_helpful": 1}
+    assert again["replaced"] is True and again["counts"] == {"helpful": 1, "not_helpful": 0}
+    assert first["passage_id"] == results["answer"].structured_content["passage"]["id"]
+    assert results["forged"].is_error
+    assert "422" in results["forged"].content[0].text
+    assert "answer_id" in results["forged"].content[0].text
+    assert results["bad reason"].is_error
