@@ -29,7 +29,19 @@ Features of the best passage (the runner-up is the best passage of another entry
 - `agree`: 1 when the passage is among the two best both by words and by meaning;
 - `top_words`: 1 when it is the best passage by words;
 - `title_coverage`: the share of the question's content words in its title (an FAQ's
-  question, a role's name and the cell's name...).
+  question, a role's name and the cell's name...);
+- `score`: its fused score; `lead`: its margin over its own score (a relative lead);
+- `entry_gap`: its entry's cosine to the question minus the runner-up entry's (meaning only);
+- `faq`: 1 when it is an FAQ's answer; `example_gap` (FAQs only, else 0): the largest share of
+  the question's content words one of its phrasings has (the FAQ's question or one of its
+  example questions, each taken alone, Intercom-style) minus the same for the best other FAQ
+  among the candidates. An FAQ's answer is most often wrong when another FAQ has phrasings as
+  close to the question: this tells the two apart better than the passages' whole texts do;
+- `example_cosine_gap` (meaning only; FAQs only, else 0): the same with the cosine of the
+  question to each phrasing embedded alone (api/services/phrasings.py);
+- `structured`: 1 when it is a tool's, a metric's, a schedule's, a workflow's, a practice's or a
+  responsibility's passage (entries about one narrow thing); `broad`: 1 for a topic's, a tag's
+  or a resource's (entries about many things, often close to a question without answering it).
 """
 
 import json
@@ -37,13 +49,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
 from .analysis import WORD, Analysis
 from .passage_index import STEM
-from .retrieval import Index, ScoredPassage, index, retrieve
+from .phrasings import example_cosine_gap, example_gap, phrasing_stems, phrasing_vectors
+from .retrieval import Index, ScoredPassage, index, question_vector, retrieve
 
 MODEL = json.loads((Path(__file__).with_name("answer_model.json")).read_text())
 CANDIDATES = 10  # passages retrieved per question
@@ -63,7 +77,19 @@ FEATURES = (
     "agree",
     "top_words",
     "title_coverage",
+    "score",
+    "lead",
+    "entry_gap",
+    "faq",
+    "example_gap",
+    "example_cosine_gap",
+    "structured",
+    "broad",
 )
+STRUCTURED = frozenset(
+    {"tools", "metrics", "schedules", "workflows", "practices", "responsibilities"}
+)
+BROAD = frozenset({"topics", "tags", "resources"})
 
 _STEMS: "WeakKeyDictionary[Index, frozenset[str]]" = WeakKeyDictionary()
 
@@ -113,9 +139,16 @@ def _title_coverage(words: Sequence[str], title: str) -> float:
 
 
 def features(
-    analysis: Analysis, passages: Sequence[ScoredPassage], stems: frozenset[str]
+    analysis: Analysis,
+    passages: Sequence[ScoredPassage],
+    stems: frozenset[str],
+    phrasings: dict[int, list[frozenset[str]]] | None = None,
+    vector: Any = None,
+    vectors: dict[int, Any] | None = None,
 ) -> dict[str, float]:
-    """The features of the module docstring for the best of `passages`."""
+    """The features of the module docstring for the best of `passages` (`phrasings`: the
+    FAQs' question and examples as stem sets, by passage row, phrasing_stems(); `vector`: the
+    question's, and `vectors`: phrasing_vectors(), with meaning)."""
     words = analysis.words
     unknown = [w for w in analysis.unknown if w[:STEM] not in stems]
     known = 1.0 - len(unknown) / len(words) if words else 0.0
@@ -125,17 +158,28 @@ def features(
     if best is None:
         return dict.fromkeys(FEATURES, 0.0) | {"known": known}
     cosine = best.cosine or 0.0
+    entry_cosine = best.entry_cosine or 0.0
+    others = [p.entry_cosine or 0.0 for p in entries[1:]]
+    margin = best.score - (runner.score if runner else 0.0)
     return {
         "cosine": cosine,
         "cosine_gap": cosine - ((runner.cosine or 0.0) if runner else 0.0),
         "coverage": best.coverage,
         "word_score": best.word_score,
-        "margin": best.score - (runner.score if runner else 0.0),
+        "margin": margin,
         "known": known,
         "short": 1.0 if len(words) <= 2 else 0.0,
         "agree": 1.0 if (best.word_rank or 99) <= 2 and (best.meaning_rank or 99) <= 2 else 0.0,
         "top_words": 1.0 if (best.word_rank or 99) == 1 else 0.0,
         "title_coverage": _title_coverage(words, best.passage.title),
+        "score": best.score,
+        "lead": margin / best.score if best.score > 0 else 0.0,
+        "entry_gap": entry_cosine - max(others, default=0.0) if best.cosine is not None else 0.0,
+        "faq": 1.0 if best.passage.collection == "faqs" else 0.0,
+        "example_gap": example_gap(words, entries, phrasings or {}),
+        "example_cosine_gap": example_cosine_gap(vector, entries, vectors or {}),
+        "structured": 1.0 if best.passage.collection in STRUCTURED else 0.0,
+        "broad": 1.0 if best.passage.collection in BROAD else 0.0,
     }
 
 
@@ -183,7 +227,12 @@ def answer(session: Session, query: str, analysis: Analysis, semantic: bool) -> 
         return Outcome("out_of_domain", 0.0, model["threshold"])
     found = index(session)
     candidates = retrieve(session, query, CANDIDATES, analysis=analysis, semantic=semantic)
-    values = features(analysis, candidates, _content_stems(found))
+    rows = [p.passage.row for p in candidates]
+    vector = vectors = None
+    if candidates and candidates[0].cosine is not None:  # ranked by meaning
+        vector, vectors = question_vector(query, analysis), phrasing_vectors(found, rows)
+    stems, phrasings = _content_stems(found), phrasing_stems(found, rows)
+    values = features(analysis, candidates, stems, phrasings, vector, vectors)
     entries = distinct_entries(candidates)
     status = decide(values, entries, model)
     sure = round(probability(values, model), 3) if entries else 0.0
