@@ -219,7 +219,7 @@ def _load(session: Session, fixtures: list, force: bool, restore_deleted: bool) 
                     counts["restored"] += 1
                 else:
                     message = f"Reloaded from {path.name} with --force."
-                    changed = changed_fields(collection, snapshot(collection, entry), usable)
+                    changed = changed_fields(collection, entry, usable)
                     if changed:
                         change = Change(SEED_AUTHOR, message)
                         store.update(session, collection, entry, usable, changed, change)
