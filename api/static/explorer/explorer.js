@@ -63,6 +63,19 @@
     return items;
   }
 
+  // Writes the explorer makes: feedback on answers only (anonymous, like a chatbot's users).
+  async function postJSON(url, payload) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+    const type = response.headers.get("Content-Type") || "";
+    const body = type.includes("json") ? await response.json() : null;
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  }
+
   // ---- DOM helpers ---------------------------------------------------------------------------
 
   function el(tag, attributes = {}, ...children) {
@@ -288,8 +301,11 @@
     try {
       const { body } = await getJSON(url);
       if (!isLatest()) return;
-      document.getElementById("answer").replaceChildren(faqView(body, url), source(url));
+      const counts = countsView();
+      document.getElementById("answer").replaceChildren(faqView(body, url), counts, source(url));
       setStatus("ask-status", "");
+      // An FAQ's votes are a sub-resource: the FAQ itself stays cached while votes come in.
+      getJSON(`${url}/feedback`).then(({ body: votes }) => showCounts(counts, votes), () => {});
     } catch (error) {
       if (!isLatest()) return;
       setStatus("ask-status", `Could not open the answer: ${error.message}`, true);
@@ -346,6 +362,7 @@
         }),
       );
     }
+    if (body.answer_id) parts.push(feedbackView(body));
     const others = body.answer ? body.alternatives : body.suggestions;
     if (others && others.length) {
       parts.push(
@@ -354,6 +371,66 @@
       );
     }
     return parts;
+  }
+
+  // Helpfulness counts (`helpful`, `not_helpful`): of a passage, or of an FAQ entry.
+  function countsView() {
+    return el("p", { className: "votes meta" });
+  }
+
+  function showCounts(node, counts) {
+    if (!counts) return;
+    node.textContent =
+      `${counts.helpful} found this helpful · ${counts.not_helpful} did not`;
+  }
+
+  const REASONS = {
+    incorrect: "Incorrect",
+    not_what_i_asked: "Not what I asked",
+    incomplete: "Incomplete",
+    outdated: "Outdated",
+    other: "Other",
+  };
+
+  // "Did this help?": a vote on the answer's `answer_id` (POST /v1/answers/feedback); voting
+  // again replaces the vote, so a reason after "No" sends the vote again with it.
+  function feedbackView(body) {
+    const counts = countsView();
+    showCounts(counts, body.passage);
+    const status = el("span", { className: "feedback-status", role: "status" });
+    const reasons = el("span", { className: "reasons", hidden: "" });
+    const send = async (helpful, reason) => {
+      status.textContent = "Sending…";
+      try {
+        const payload = { answer_id: body.answer_id, helpful };
+        if (reason) payload.reason = reason;
+        const vote = await postJSON("/v1/answers/feedback", payload);
+        showCounts(counts, vote.counts);
+        status.textContent = helpful ? "Thanks!" : "Thanks. What was wrong?";
+        reasons.hidden = helpful || Boolean(reason);
+        if (reason) status.textContent = "Thanks: noted.";
+      } catch (error) {
+        status.textContent = `Could not send: ${error.message}`;
+      }
+    };
+    const button = (text, className, onClick) => {
+      const node = el("button", { type: "button", className, text });
+      node.addEventListener("click", onClick);
+      return node;
+    };
+    for (const [reason, label] of Object.entries(REASONS)) {
+      reasons.append(button(label, "reason", () => send(false, reason)));
+    }
+    return el(
+      "div",
+      { className: "feedback" },
+      el("span", { text: "Did this help? " }),
+      button("Yes", "helpful", () => send(true)),
+      button("No", "not-helpful", () => send(false)),
+      status,
+      reasons,
+      counts,
+    );
   }
 
   // "Did you mean…": one button per option; a click shows that passage in place of the options.
