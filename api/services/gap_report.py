@@ -179,9 +179,22 @@ def suggest(session: Session, group: Group, faq: NearestFaq | None, semantic: bo
     if votes * 2 >= group.size:
         why = f"Askers found the FAQ {slug} unhelpful for these questions: write another. "
         return new_faq(session, group, why + nothing.split(": ", 1)[1])
-    return add_examples(session, group, slug) or new_faq(
-        session, group, f"These questions are already the examples of {slug}: " + nothing
-    )
+    return add_examples(session, group, slug) or already_examples(faq)
+
+
+def already_examples(faq: NearestFaq) -> dict[str, Any]:
+    """The group's questions are all the FAQ's own already, and still not answered: another
+    FAQ would only compete with it (two near-identical entries make answers ambiguous)."""
+    return {
+        "action": "add_examples",
+        "why": f"These questions are already the question and examples of the FAQ {faq.slug}, "
+        "and still not answered well: improve its answer (nothing to send from here).",
+        "faq": entry_url("faqs", faq.slug),
+        "request": None,
+        "fill_in": [],
+        "dropped": [],
+        "left_out": [],
+    }
 
 
 def best(found: Sequence[ScoredPassage]) -> ScoredPassage | None:
