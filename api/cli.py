@@ -1,5 +1,5 @@
-"""Command-line tools: migrate, new-migration, seed (load, export), reindex, prune-queries, keys,
-mcp."""
+"""Command-line tools: migrate, new-migration, seed (load, export), reindex, prune-queries,
+gaps (api/gaps_cli.py), keys, mcp."""
 
 import functools
 from pathlib import Path
@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .extensions import check_connection, db
+from .gaps_cli import gaps_command
 from .mcp_cli import mcp_command
 from .migrate import maintenance_lock, new_revision, upgrade
 from .services import query_log
@@ -180,6 +181,7 @@ def register(app: Flask) -> None:
         seed_group,
         reindex_command,
         prune_queries_command,
+        gaps_command,
         keys,
         mcp_command,
     ):

@@ -238,3 +238,23 @@ def test_meaning_groups_paraphrases_apart_from_other_subjects():
     sizes = sorted(len(g.askings) for g in groups)
     assert sizes == [1, 2], [[a.question for a in g.askings] for g in groups]
     assert np.isclose(np.linalg.norm(embed(questions[:1])[0]), 1.0, atol=1e-3)
+
+
+def test_the_same_report_in_a_terminal(app, client, editor):
+    log(app, [(q, "no_match", NOW) for q in REVIEW + FLAGS] + [(FLAGS[0], "no_match", NOW)])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["gaps", "--limit", "1", "--since", f"{NOW:%Y-%m-%d}"])
+    assert result.exit_code == 0, result.output
+    (first,) = client.get(URL, query_string={"page_size": 1}, headers=editor).json
+    total = client.get(URL, headers=editor).headers["X-Total-Count"]
+    assert result.output.startswith(f"the 1 largest of {total} groups")
+    assert f"1. {first['size']} asked" in result.output
+    for phrasing in first["phrasings"]:
+        assert phrasing["question"] in result.output
+    request = first["suggestion"]["request"]
+    assert f"send: {request['method']} {request['url']}" in result.output
+    assert f"suggestion: {first['suggestion']['action']}" in result.output
+    bad = runner.invoke(args=["gaps", "--status", "answered"])
+    assert bad.exit_code == 2 and "no_match" in bad.output
+    log(app, [])
+    assert "no gaps" in runner.invoke(args=["gaps"]).output
