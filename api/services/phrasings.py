@@ -25,6 +25,10 @@ from .passage_index import STEM, Index
 from .retrieval import ScoredPassage
 
 EXAMPLE_VECTORS = 20_000  # FAQ phrasings whose vectors each process keeps (1.5 kB each)
+# Up to this many FAQs, the first question after an index is read embeds every FAQ's phrasings
+# at once (the seed's 56 FAQs: ~340 short sentences, about a second once per process), so that
+# later questions never wait for the model; past it, each FAQ's when it is first a candidate.
+EAGER_FAQS = 150
 
 _STEMS: "WeakKeyDictionary[Index, dict[int, list[frozenset[str]]]]" = WeakKeyDictionary()
 _VECTORS: "WeakKeyDictionary[Index, dict[int, Any]]" = WeakKeyDictionary()
@@ -86,7 +90,12 @@ def phrasing_vectors(found: Index, rows: Sequence[int]) -> dict[int, Any]:
     from .encoder import ENCODER, normalised_question
 
     with _LOCK:
-        known = _VECTORS.setdefault(found, {})
+        known = _VECTORS.get(found)
+        if known is None:
+            known = _VECTORS[found] = {}
+            faqs = [p.row for p in found.passages if p.collection == "faqs"]
+            if len(faqs) <= EAGER_FAQS:
+                rows = [*rows, *faqs]
         wanted = {
             row: [normalised_question(x) for x in faq_phrasings(found.passages[found.by_row[row]])]
             for row in rows
