@@ -111,11 +111,14 @@ def test_writes_that_need_if_match_mark_it_required(spec):
 
 
 def test_every_operation_states_its_security(spec):
-    """Reads are public (`security: []`); every other operation needs the bearer key, but
-    feedback on answers, which takes one when sent (`[{}, bearerAuth]`: optional)."""
+    """Reads are public (`security: []`) but the editors' analytics (/v1/analytics/...);
+    every other operation needs the bearer key, but feedback on answers, which takes one when
+    sent (`[{}, bearerAuth]`: optional)."""
     assert "bearerAuth" in spec["components"]["securitySchemes"]
     for path, method, operation in operations(spec):
         expected = [] if method == "get" else [{"bearerAuth": []}]
+        if path.startswith("/v1/analytics/"):  # editors' reads
+            expected = [{"bearerAuth": []}]
         if (method, path) == ("post", "/v1/answers/feedback"):
             expected = [{}, {"bearerAuth": []}]
         assert operation.get("security") == expected, f"{method.upper()} {path}"

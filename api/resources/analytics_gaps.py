@@ -32,6 +32,13 @@ from .openapi_docs import LIST_HEADERS, Blueprint
 from .representation import json_response, pagination_headers
 
 PRIVATE = {"Cache-Control": "private, no-store"}
+HEADERS = {
+    **LIST_HEADERS,
+    "Cache-Control": {
+        "description": "`private, no-store`: per editor key, and changes with every question.",
+        "schema": {"type": "string"},
+    },
+}
 
 
 def require_editor() -> None:
@@ -101,7 +108,7 @@ def analytics_gaps_blueprint() -> Blueprint:
         security=[{"bearerAuth": []}],
     )
     @blp.arguments(GapArgs, location="query", unknown=RAISE, as_kwargs=False)
-    @blp.response(200, GapSchema(many=True), headers=LIST_HEADERS, example=[EXAMPLE])
+    @blp.response(200, GapSchema(many=True), headers=HEADERS, example=[EXAMPLE])
     @blp.alt_response(401, response="UNAUTHORIZED")
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
