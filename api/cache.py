@@ -18,7 +18,9 @@ carried `Authorization` is never stored (RFC 9111, 3.5: it may be that client's 
 
 What must be noted on every request, not only when the app answers (the query log: each
 question asked counts), the view leaves in the environ under ON_HIT as a callable; it is
-stored with the representation and called on each hit.
+stored with the representation and called on each hit. What a stored answer shows that is
+not content (the votes' counts in answers and passages) the view checks with a callable it
+leaves under STILL_VALID: a hit on an answer it calls false is a miss.
 """
 
 import gzip
@@ -39,6 +41,9 @@ CACHEABLE_PREFIX = "/v1"
 CACHE_RESULT = "who_does_what.cache"  # environ key: "hit" or "miss", for the access log
 ROUTE = "who_does_what.route"  # environ key: the endpoint that answered, for logs and metrics
 ON_HIT = "who_does_what.on_hit"  # environ key: a callable to call again on each hit
+# environ key: a callable saying whether a stored answer still holds, checked on each hit, for
+# answers that show what is not content (votes: api/feedback_generation.py)
+STILL_VALID = "who_does_what.still_valid"
 MIN_COMPRESS = 1024
 READS = frozenset({"GET", "HEAD"})
 NO_BODY = frozenset({None, "", "0"})  # CONTENT_LENGTH of a request without a body
@@ -69,6 +74,7 @@ class Stored:
     body: bytes
     route: str
     on_hit: Callable[[], None] | None = None
+    still_valid: Callable[[], bool] | None = None
     forms: dict[str | None, tuple[list[tuple[str, str]], bytes]] = field(default_factory=dict)
     not_modified: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict)
     size: int = 0
@@ -168,7 +174,11 @@ class RepresentationCache:
         # Reads of the dict need no lock: the GIL makes get() atomic; LRU order is updated
         # only when entries are added, which is enough to keep the budget.
         stored = self.entries.get(key)
-        if stored is None or stored.generation != generation:
+        if (
+            stored is None
+            or stored.generation != generation
+            or (stored.still_valid is not None and not stored.still_valid())
+        ):
             self.misses += 1
             environ[CACHE_RESULT] = "miss"
             return self._fill(environ, start_response, key, generation)
@@ -240,7 +250,15 @@ class RepresentationCache:
         kept = [(n, v) for n, v in headers if n.lower() not in PER_ANSWER_HEADERS]
         kept.append(("Vary", "Accept-Encoding"))
         route = environ.get(ROUTE, "unmatched")
-        stored = Stored(generation, names["etag"], kept, body, route, environ.get(ON_HIT))
+        stored = Stored(
+            generation,
+            names["etag"],
+            kept,
+            body,
+            route,
+            environ.get(ON_HIT),
+            environ.get(STILL_VALID),
+        )
         self._store(key, stored)
         own = [(n, v) for n, v in headers if n.lower() in PER_ANSWER_HEADERS - PER_FORM_HEADERS]
         return self._serve(environ, start_response, stored, head=False, own=own)

@@ -65,4 +65,5 @@ class AnswerFeedback(Base):
     reason: Mapped[str | None] = mapped_column(String(24), nullable=True)
     comment: Mapped[str | None] = mapped_column(String(COMMENT_LENGTH), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # indexed: the votes' generation reads its latest (api/feedback_generation.py)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

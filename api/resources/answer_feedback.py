@@ -4,11 +4,13 @@ Votes are anonymous (a chatbot's users are): an `Authorization` key, when sent, 
 client; without one, the client's address does. Either way only a keyed hash of it is stored
 (api/services/answer_ids.py). One vote per (answer id, client): voting again replaces it.
 
-The counts of an FAQ are a sub-resource, GET /v1/faqs/{slug}/feedback, not fields of the
-FAQ: the FAQ's own representation stays stored in memory until its content changes
-(api/cache.py), and votes, which change far more often than content, do not touch it. The
-counts are made per request (one query) and sent `Cache-Control: no-store`, so nothing
-keeps them after a vote; their ETag is their body's, so it changes when they do.
+Answers and passages show their counts, and are stored only until the next vote
+(api/feedback_generation.py). The counts of an FAQ are a sub-resource,
+GET /v1/faqs/{slug}/feedback, not fields of the FAQ: the FAQ's own representation stays
+stored in memory until its content changes (api/cache.py), and votes, which change far more
+often than content, do not touch it. The counts are made per request (one query) and sent
+`Cache-Control: no-store`, so nothing keeps them after a vote; their ETag is their body's,
+so it changes when they do.
 """
 
 from flask import request
@@ -22,7 +24,7 @@ from schemas.answer_feedback import (
     FeedbackResultSchema,
 )
 
-from .. import formats
+from .. import feedback_generation, formats
 from ..auth import identify
 from ..extensions import db
 from ..registry import BY_NAME
@@ -124,6 +126,8 @@ def feedback_blueprint() -> Blueprint:
         vote = feedback.record(
             db.session, ref, key, who, args["helpful"], reason, args.get("comment")
         )
+        # Before answering: every process forgets the answers it stored with the old counts.
+        feedback_generation.tracker().committed()
         if ref.passage_id is not None:
             counts = feedback.by_passage(db.session, [ref.passage_id]).get(ref.passage_id)
         else:

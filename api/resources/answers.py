@@ -134,4 +134,5 @@ def register_answers(blp: Blueprint) -> None:
         semantic = bool(current_app.config.get("SEMANTIC_SEARCH"))
         outcome = answers.answer(db.session, args["q"], analysis, semantic)
         note_answer(args["q"], outcome)
-        return json_response(response_body(args["q"], outcome), headers=counts_headers())
+        headers = counts_headers()  # the votes' generation, before the counts are read
+        return json_response(response_body(args["q"], outcome), headers=headers)

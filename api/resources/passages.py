@@ -1,10 +1,12 @@
 """/v1/passages: the passages that answer a question, with scores and citations."""
 
-from flask import current_app, g
+from flask import current_app, g, request
 from marshmallow import RAISE
 
 from schemas.passages import PassageArgs, PassageResultSchema
 
+from .. import feedback_generation
+from ..cache import STILL_VALID
 from ..extensions import db
 from ..formats import JSON
 from ..registry import BY_NAME, COLLECTIONS
@@ -61,9 +63,17 @@ def with_counts(bodies: list[dict]) -> list[dict]:
 
 
 def counts_headers() -> dict[str, str] | None:
-    """JSON with votes in it is not stored (api/cache.py keeps answers until the content
-    changes, and votes are not content): a vote shows in the next answer, in every worker."""
-    return {"Cache-Control": "no-store"} if g.get("representation", JSON) == JSON else None
+    """JSON with votes in it is stored (api/cache.py) only while no vote is cast: read the
+    votes' generation before the counts, and leave the cache a check of it. A vote shows in
+    the next answer, in every worker. When the generation cannot be read: not stored."""
+    if g.get("representation", JSON) != JSON:
+        return None  # Markdown shows no counts
+    votes = feedback_generation.tracker()
+    seen = votes.current()
+    if seen is None:
+        return {"Cache-Control": "no-store"}
+    request.environ[STILL_VALID] = lambda: votes.current() == seen
+    return None
 
 
 def passages_blueprint() -> Blueprint:
@@ -95,6 +105,7 @@ def passages_blueprint() -> Blueprint:
         found = retrieve(
             db.session, args["q"], args["k"], collections, args.get("role"), analysis=analysis
         )
+        headers = counts_headers()  # the votes' generation, before the counts are read
         body = {
             "query": args["q"],
             "corrections": analysis.corrections,
@@ -107,6 +118,6 @@ def passages_blueprint() -> Blueprint:
         body["answer_id"] = first or answer_ids.issue(args["q"], "no_match")
         status = "answered" if found else "no_match"
         note_question("passages", args["q"], status, found[0] if found else None)
-        return json_response(body, headers=counts_headers())
+        return json_response(body, headers=headers)
 
     return blp

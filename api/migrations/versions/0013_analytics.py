@@ -54,6 +54,7 @@ def upgrade() -> None:
     op.create_index("ix_answer_feedback_entry", "answer_feedback", ["collection", "slug"])
     op.create_index("ix_answer_feedback_passage_id", "answer_feedback", ["passage_id"])
     op.create_index("ix_answer_feedback_created_at", "answer_feedback", ["created_at"])
+    op.create_index("ix_answer_feedback_updated_at", "answer_feedback", ["updated_at"])
 
 
 def downgrade() -> None:
