@@ -64,49 +64,77 @@ class Passage:
 
 
 class Index:
-    """Every passage of one content generation, with its vector when there is one."""
+    """Every passage of one content generation, with its vector when there is one.
 
-    def __init__(self, generation: Any, passages: list[Passage], vectors: list[bytes | None]):
+    Built from `previous` (the index of an earlier generation), the passages it still holds
+    unchanged (the same Passage objects) keep what was worked out for them there: only the
+    passages a write changed are read and analysed again (`reload`).
+    """
+
+    def __init__(
+        self,
+        generation: Any,
+        passages: list[Passage],
+        vectors: list[bytes | None],
+        digests: list[str | None],
+        previous: "Index | None" = None,
+    ):
         self.generation = generation
         self.passages = passages
+        self.digests = digests  # each stored vector's digest: with the ETag, what changes
         self.by_row = {p.row: i for i, p in enumerate(passages)}
+        kept = _kept(passages, previous)  # {i: its position in previous}, same object
         # Each passage's stems and its entry title's, and in how many passages each stem is
         # found (retrieval leaves words most passages have out of the full-text query).
         self._stems: list[frozenset[str]] = []
         self._title_stems: list[frozenset[str]] = []
         titles: dict[str, frozenset[str]] = {}
-        frequency: Counter[str] = Counter()
-        for p in passages:
+        change: Counter[str] = Counter()  # each stem's count, less previous's
+        for i, p in enumerate(passages):
+            if i in kept:
+                self._stems.append(previous._stems[kept[i]])
+                self._title_stems.append(previous._title_stems[kept[i]])
+                continue
             stems = frozenset(w[:STEM] for w in WORD.findall(f"{p.title} {p.search_text}".lower()))
-            frequency.update(stems)
+            change.update(stems)
             self._stems.append(stems)
             title = _entry_title(p)
             found = titles.get(title)
             if found is None:
                 found = titles[title] = frozenset(w[:STEM] for w in WORD.findall(title.lower()))
             self._title_stems.append(found)
-        self.frequency: dict[str, int] = dict(frequency)
+        if previous is not None:
+            for j in set(range(len(previous.passages))) - set(kept.values()):
+                change.subtract(previous._stems[j])
+        self.frequency: dict[str, int] = dict(previous.frequency) if previous else {}
         # A word shorter than a stem also stands for its longer forms ("node", "nodes"): the
         # passages of every stem it begins (an upper bound when a passage has two of them).
-        self._shorter: dict[str, int] = {}
-        for stem, count in frequency.items():
+        self._shorter: dict[str, int] = dict(previous._shorter) if previous else {}
+        for stem, count in change.items():
+            _add(self.frequency, stem, count)
             for end in range(1, min(len(stem), STEM)):
-                self._shorter[stem[:end]] = self._shorter.get(stem[:end], 0) + count
+                _add(self._shorter, stem[:end], count)
         self._allowed: dict[tuple, Any] = {}
         self.matrix = None
         self.has_vector = None
-        if any(v is not None for v in vectors) and importlib.util.find_spec("numpy"):
+        present = [i for i, vector in enumerate(vectors) if vector is not None and i not in kept]
+        earlier = previous is not None and previous.matrix is not None and bool(kept)
+        if (present or earlier) and importlib.util.find_spec("numpy"):
             # Without numpy (a words-only install serving a database another install
             # embedded), the vectors are left unread and ranking is by words.
             import numpy as np
 
-            present = [i for i, vector in enumerate(vectors) if vector is not None]
-            width = len(vectors[present[0]]) // 4
-            self.matrix = np.zeros((len(vectors), width), dtype=np.float32)
-            self.has_vector = np.zeros(len(vectors), dtype=bool)
-            joined = b"".join(vectors[i] for i in present)
-            self.matrix[present] = np.frombuffer(joined, dtype="<f4").reshape(-1, width)
-            self.has_vector[present] = True
+            width = len(vectors[present[0]]) // 4 if present else previous.matrix.shape[1]
+            self.matrix = np.zeros((len(passages), width), dtype=np.float32)
+            self.has_vector = np.zeros(len(passages), dtype=bool)
+            if earlier:
+                here, there = list(kept), list(kept.values())
+                self.matrix[here] = previous.matrix[there]
+                self.has_vector[here] = previous.has_vector[there]
+            if present:
+                joined = b"".join(vectors[i] for i in present)
+                self.matrix[present] = np.frombuffer(joined, dtype="<f4").reshape(-1, width)
+                self.has_vector[present] = True
             # Each entry's meaning: the normalised sum of its passages' vectors.
             keys = [(p.collection, p.slug) for p in passages]
             entries = {key: n for n, key in enumerate(dict.fromkeys(keys))}
@@ -161,13 +189,71 @@ def _entry_title(p: Passage) -> str:
     return str((raw or {}).get("entry_title", ""))
 
 
-def load_index(session: Session, generation: Any) -> Index:
-    """Every passage, read as plain rows (JSON left as text until a passage is shown)."""
+def _kept(passages: list[Passage], previous: Index | None) -> dict[int, int]:
+    if previous is None:
+        return {}
+    found = {}
+    for i, p in enumerate(passages):
+        j = previous.by_row.get(p.row)
+        if j is not None and previous.passages[j] is p:
+            found[i] = j
+    return found
+
+
+def _add(counts: dict[str, int], key: str, count: int) -> None:
+    total = counts.get(key, 0) + count
+    if total:
+        counts[key] = total
+    else:
+        counts.pop(key, None)
+
+
+def _read(session: Session, where=None) -> list:
+    """Passages as plain rows (JSON left as text until a passage is shown), by id."""
     table = PassageRow.__table__
     columns = [table.c[name] for name in COLUMNS]
-    json_text = [cast(table.c.sources, Text), cast(table.c.metadata, Text), table.c.embedding]
-    rows = session.execute(select(*columns, *json_text).order_by(table.c.id)).all()
-    return Index(generation, [Passage(*row[:-1]) for row in rows], [row[-1] for row in rows])
+    json_text = [cast(table.c.sources, Text), cast(table.c.metadata, Text)]
+    query = select(*columns, *json_text, table.c.embedding, table.c.embedding_digest)
+    if where is not None:
+        query = query.where(where)
+    return session.execute(query.order_by(table.c.id)).all()
+
+
+def load_index(session: Session, generation: Any) -> Index:
+    """Every passage."""
+    rows = _read(session)
+    return Index(
+        generation, [Passage(*row[:-2]) for row in rows], [row[-2] for row in rows],
+        [row[-1] for row in rows],
+    )  # fmt: skip
+
+
+def reload(session: Session, previous: Index, generation: Any) -> Index | None:
+    """`previous` with only the passages written since read again: those whose ETag or
+    vector's digest changed (a write rewrites the passages of every entry whose representation
+    it changed, not only the entry written), the new ones, less the deleted. None when more
+    than a quarter changed: reading all is then as quick."""
+    table = PassageRow.__table__
+    stored = session.execute(select(table.c.id, table.c.etag, table.c.embedding_digest)).all()
+    known = {p.row: (p.etag, previous.digests[i]) for i, p in enumerate(previous.passages)}
+    changed = [row for row, etag, digest in stored if known.get(row) != (etag, digest)]
+    if len(changed) > len(stored) // 4:
+        return None
+    fresh, reread = {}, set(changed)  # a row reread but not found was deleted meanwhile
+    for start in range(0, len(changed), 500):
+        for row in _read(session, table.c.id.in_(changed[start : start + 500])):
+            fresh[row[0]] = row
+    passages, vectors, digests = [], [], []
+    for row, _, digest in sorted(stored):
+        if row in fresh:
+            passages.append(Passage(*fresh[row][:-2]))
+            vectors.append(fresh[row][-2])
+            digests.append(fresh[row][-1])
+        elif row not in reread:
+            passages.append(previous.passages[previous.by_row[row]])
+            vectors.append(None)  # kept from previous
+            digests.append(digest)
+    return Index(generation, passages, vectors, digests, previous)
 
 
 COLUMNS = (
@@ -190,7 +276,9 @@ def index(session: Session) -> Index:
         with _LOCK:
             found = _INDEXES.get(key)
             if current is None or found is None or found.generation != current:
-                found = load_index(session, current)
+                if found is not None and current is not None:  # only what changed since
+                    found = reload(session, found, current)
+                found = found or load_index(session, current)
                 if generation.seen_by(session, current):
                     _INDEXES[key] = found
     return found
