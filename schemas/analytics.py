@@ -51,9 +51,9 @@ class QueryReportArgs(ListArgsSchema):
     )
     since = Instant(
         metadata={
-            "description": "Only questions asked at or after this instant (ISO 8601; UTC "
-            "without an offset).",
-            "example": "2026-12-01",
+            "description": "Only questions asked at or after this instant: ISO 8601, a date "
+            "(`2026-12-01`) or a date and time; UTC without an offset.",
+            "example": "2026-12-01T00:00:00Z",
             "type": "string",
             "format": "date-time",
         }
@@ -65,6 +65,17 @@ class QueryReportArgs(ListArgsSchema):
             "type": "string",
             "format": "date-time",
         }
+    )
+
+    # Read by the view itself (api/formats.py's parser hides `format` from every schema):
+    # declared here for the spec.
+    format = fields.String(
+        validate=validate.OneOf(("json", "csv", "ndjson")),
+        metadata={
+            "description": "`json` (one page), `csv` or `ndjson` (every row, for spreadsheets "
+            "and scripts), for links that cannot send `Accept`.",
+            "example": "csv",
+        },
     )
 
     @validates_schema

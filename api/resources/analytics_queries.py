@@ -29,14 +29,6 @@ BLUEPRINT = "analytics_queries"
 JSON, CSV, NDJSON = "application/json", "text/csv", "application/x-ndjson"
 FORMATS = {"json": JSON, "csv": CSV, "ndjson": NDJSON}
 PRIVATE = {"Cache-Control": "private, no-store"}
-FORMAT_PARAMETER = {
-    "in": "query",
-    "name": "format",
-    "required": False,
-    "description": "`json` (one page), `csv` or `ndjson` (every row, for spreadsheets and "
-    "scripts), for links that cannot send `Accept`.",
-    "schema": {"type": "string", "enum": list(FORMATS)},
-}
 EXPORTS = {
     CSV: {"schema": {"type": "string", "description": "Every row: " + ",".join(CSV_COLUMNS)}},
     NDJSON: {"schema": {"type": "string", "description": "Every row, one JSON object a line."}},
@@ -112,9 +104,8 @@ def analytics_queries_blueprint() -> Blueprint:
         "`since`/`until` the window. Needs an editor key. JSON pages like every list; "
         "`Accept: text/csv` (or `?format=csv`) and `application/x-ndjson` (`?format=ndjson`) "
         "export every row. Example: `/v1/analytics/queries?report=no_match&since=2026-12-01`.",
-        parameters=[FORMAT_PARAMETER],
         security=[{"bearerAuth": []}],
-        responses={"200": {"content": EXPORTS}},
+        responses={200: {"content": EXPORTS}},  # beside the JSON @blp.response documents
     )
     @blp.arguments(QueryReportArgs, location="query", unknown=RAISE, as_kwargs=False)
     @blp.response(200, QueryReportRowSchema(many=True), headers=LIST_HEADERS, example=[EXAMPLE_ROW])
