@@ -135,3 +135,65 @@ def test_the_spec_shows_an_example_of_each_status(client):
     content = spec["paths"]["/v1/answers"]["get"]["responses"]["200"]["content"]
     examples = content["application/json"]["examples"]
     assert {e["value"]["status"] for e in examples.values()} == STATUSES
+
+
+def test_an_faqs_phrasings_are_its_question_and_its_examples(app, client):
+    from api.services.phrasings import faq_phrasings
+
+    with app.test_request_context():
+        found = retrieve(db.session, "can developers do devops", 1, collections=["faqs"])[0]
+    faq = client.get(f"/v1/faqs/{found.passage.slug}").json
+    assert faq["examples"]
+    assert faq_phrasings(found.passage) == [faq["question"], *faq["examples"]]
+
+
+def numbered(n: int, collection: str, slug: str, score: float):
+    """A scored passage with its own row, as retrieve() gives it."""
+    from api.services.retrieval import Passage, ScoredPassage
+
+    p = Passage(n, collection, slug, "answer", "answer", slug, "text", "text", "", 1, '"e"', [], {})
+    return ScoredPassage(p, score, 0.5, 1.0, 1.0, 1.0, 1, 1, 1, 0.0)
+
+
+def test_an_faq_whose_example_meets_the_question_leads_the_other_faqs():
+    """example_gap: the share of the question's words the best FAQ's closest phrasing has,
+    minus the best other FAQ's; 0 when the best passage is not an FAQ."""
+    from api.services.phrasings import example_gap
+
+    found = [numbered(0, "faqs", "a", 0.9), numbered(1, "faqs", "b", 0.8)]
+    found.append(numbered(2, "roles", "developer", 0.7))
+    phrasings = {
+        0: [frozenset({"pipel", "break"}), frozenset({"deplo", "fails", "night"})],
+        1: [frozenset({"pipel", "cost"})],
+    }
+    words = ("deploy", "fails", "night", "pipeline")
+    assert example_gap(words, found, phrasings) == pytest.approx(3 / 4 - 1 / 4)
+    assert example_gap(words, found[1:], phrasings) == pytest.approx(1 / 4)
+    assert example_gap(words, found[2:], phrasings) == 0.0
+
+
+def test_a_rambling_question_is_embedded_from_its_last_words(app):
+    pytest.importorskip("numpy")
+    if not app.config.get("SEMANTIC_SEARCH"):
+        pytest.skip("words only: no question is embedded")
+    from api.services.analysis import analyze, load_glossary
+    from api.services.retrieval import QUESTION_WORDS, question_vector
+
+    rambling = " ".join(["so basically my team is kind of stuck"] * 10)
+    rambling += " who owns the terraform modules"
+    with app.test_request_context():
+        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        analysis = analyze(db.session, rambling, glossary)
+        tail = " ".join(rambling.split()[-QUESTION_WORDS:])
+        whole = question_vector(rambling, analysis)
+        last = question_vector(tail, analyze(db.session, tail, glossary))
+    assert len(rambling.split()) > QUESTION_WORDS
+    assert float(whole @ last) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_model_reads_the_features_it_was_fitted_on():
+    for semantic in (False, True):
+        model = answers.mode(semantic)
+        assert set(model["weights"]) <= set(answers.FEATURES)
+        assert "cross_validation" in model["fit"]
+        assert model["fit"]["at_threshold"]["wrong"] <= (0.02 if semantic else 0.05)
