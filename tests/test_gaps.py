@@ -252,9 +252,20 @@ def test_the_same_report_in_a_terminal(app, client, editor):
     for phrasing in first["phrasings"]:
         assert phrasing["question"] in result.output
     request = first["suggestion"]["request"]
-    assert f"send: {request['method']} {request['url']}" in result.output
+    if request is not None:
+        assert f"send: {request['method']} {request['url']}" in result.output
+    assert first["suggestion"]["why"] in result.output
     assert f"suggestion: {first['suggestion']['action']}" in result.output
     bad = runner.invoke(args=["gaps", "--status", "answered"])
     assert bad.exit_code == 2 and "no_match" in bad.output
     log(app, [])
     assert "no gaps" in runner.invoke(args=["gaps"]).output
+
+
+def test_a_question_answered_since_is_no_gap_any_more(client, app, editor):
+    earlier, later = NOW - timedelta(hours=2), NOW - timedelta(hours=1)
+    fixed = [(FLAGS[0], "no_match", earlier), (FLAGS[0], "answered", later)]
+    not_yet = [(FLAGS[1], "answered", earlier), (FLAGS[1], "no_match", later)]
+    log(app, [*fixed, *not_yet])
+    shown = {p["question"] for g in client.get(URL, headers=editor).json for p in g["phrasings"]}
+    assert shown == {FLAGS[1]}

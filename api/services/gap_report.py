@@ -187,8 +187,8 @@ def already_examples(faq: NearestFaq) -> dict[str, Any]:
     FAQ would only compete with it (two near-identical entries make answers ambiguous)."""
     return {
         "action": "add_examples",
-        "why": f"These questions are already the question and examples of the FAQ {faq.slug}, "
-        "and still not answered well: improve its answer (nothing to send from here).",
+        "why": f"These questions are already the question and examples of the FAQ {faq.slug}: "
+        "if asking them again still gets no answer, improve its answer (nothing to send).",
         "faq": entry_url("faqs", faq.slug),
         "request": None,
         "fill_in": [],

@@ -11,6 +11,8 @@ What counts as a gap (one "asking" per row):
   it); `out_of_domain` only when asked for (mostly questions about other things);
 - a vote `helpful: false` on an answer (api/models/analytics.py AnswerFeedback): it was
   answered, but not well; `unhelpful` in `statuses`.
+A question answered when it was last asked, after its last gap, is fixed: left out (a
+question with unhelpful votes stays until the votes leave the window).
 
 Grouping. With meaning on, each distinct question is embedded by the project's encoder
 (the vectors of questions asked lately are cached there) and grouped by average linkage:
@@ -32,7 +34,7 @@ many model calls the first time (none for questions the encoder has seen lately)
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -146,8 +148,35 @@ def collect(
             if collection and slug:
                 a.unhelpful_entries[(collection, slug)] += n
             a.last_asked = max(filter(None, (a.last_asked, last)), default=None)
-    ordered = sorted(found.values(), key=lambda a: (-a.count, a.question))
+    answered = answered_since(session, [a for a in found.values() if not a.statuses["unhelpful"]])
+    ordered = sorted(
+        (a for q, a in found.items() if q not in answered), key=lambda a: (-a.count, a.question)
+    )
     return ordered[:MAX_QUESTIONS]
+
+
+def answered_since(session: Session, askings: Sequence[Asking]) -> set[str]:
+    """The questions answered when last asked, after their last gap: fixed since (an FAQ
+    was written or given their words), so no gap any more."""
+    last_gap = {a.question: a.last_asked for a in askings if a.last_asked}
+    fixed: set[str] = set()
+    questions = sorted(last_gap)
+    for start in range(0, len(questions), 500):
+        chunk = questions[start : start + 500]
+        query = (
+            select(QueryLog.question, func.max(QueryLog.asked_at))
+            .where(QueryLog.status == "answered", QueryLog.question.in_(chunk))
+            .group_by(QueryLog.question)
+        )
+        for question, last in session.execute(query):
+            if last is not None and _aware(last) > _aware(last_gap[question]):
+                fixed.add(question)
+    return fixed
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns an aggregate's datetime as naive (it is UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # grouping
