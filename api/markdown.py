@@ -1,10 +1,11 @@
 """Markdown views of JSON answers, for people reading in a terminal and for chatbots.
 
-Each renderer takes the JSON body the endpoint already built, so the Markdown says exactly
-what the JSON says. Entries render generically from their fields, in schema order.
+Each renderer takes the JSON body the view answered (so the Markdown says exactly what the
+JSON says), the request's path and X-Total-Count (lists have one). A view names its renderer
+with `@representations(markdown=...)` (api/formats.py). Entries render generically from
+their fields, in schema order.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from schemas.constants import TITLE_FIELDS
@@ -173,7 +174,3 @@ def root(body: dict[str, Any], _url: str, _total: str | None) -> str:
     lines = [f"# {body['name']}", "", body["description"], "", "## Collections", ""]
     lines += [f"- [{c['title']}]({c['url']}): {c['description']}" for c in body["collections"]]
     return "\n".join(lines) + "\n"
-
-
-# Every renderer takes the JSON body, the request path and X-Total-Count (lists have one).
-Renderer = Callable[[Any, str, str | None], str]
