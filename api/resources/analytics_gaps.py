@@ -29,7 +29,7 @@ from ..services.retrieval import ScoredPassage
 from ..urls import entry_url
 from .gap_examples import EXAMPLE
 from .openapi_docs import LIST_HEADERS, Blueprint
-from .representation import json_response, pagination_headers
+from .representation import pagination_headers
 
 PRIVATE = {"Cache-Control": "private, no-store"}
 HEADERS = {
@@ -123,8 +123,8 @@ def analytics_gaps_blueprint() -> Blueprint:
             limit=size,
             offset=(page - 1) * size,
         )
-        body = GapSchema(many=True).dump([gap_body(gap) for gap in gaps])
+        body = [gap_body(gap) for gap in gaps]
         headers = {**pagination_headers(Page(body, total, page, size)), **PRIVATE}
-        return json_response(body, headers=headers)
+        return body, headers  # written through GapSchema
 
     return blp
