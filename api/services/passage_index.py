@@ -128,7 +128,8 @@ class Index:
             self.matrix = np.zeros((len(passages), width), dtype=np.float32)
             self.has_vector = np.zeros(len(passages), dtype=bool)
             if earlier:
-                here, there = list(kept), list(kept.values())
+                here = np.fromiter(kept, dtype=np.int64, count=len(kept))
+                there = np.fromiter(kept.values(), dtype=np.int64, count=len(kept))
                 self.matrix[here] = previous.matrix[there]
                 self.has_vector[here] = previous.has_vector[there]
             if present:
