@@ -3,8 +3,10 @@
 Retrieval (api/services/retrieval.py) reads passages from here rather than from the database:
 the records it shows, the vectors it multiplies, and each entry's meaning (the normalised sum
 of its passages' vectors). One Index per database, read again when the content's generation
-(api/generation.py) changes: a write, or a reindex that made new search documents. Words-only
-installs (no vectors stored) never import numpy.
+(api/generation.py) changes: a write, or a reindex that made new search documents. Then only
+the passages whose ETag or vector changed are read again (`reload`: one query of ids, ETags
+and digests, then those rows), the rest kept with their stems and vectors; all are read when
+more than a quarter changed. Words-only installs (no vectors stored) never import numpy.
 """
 
 import importlib.util
