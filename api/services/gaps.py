@@ -27,8 +27,10 @@ and completeness, ties to purity: by meaning at 0.3, 88% of questions in a group
 own theme and 58% in their theme's main group; by words at 0.3, 97% and 28%), never on the
 test's. A topic split in two groups is two suggestions; a mixed group is a wrong one.
 
-The MAX_QUESTIONS most asked distinct questions are grouped, so a report costs at most that
-many model calls the first time (none for questions the encoder has seen lately).
+The MAX_QUESTIONS most asked distinct questions are grouped. Embedding is the cost: 1,000
+questions never embedded take about 30 s on one core; their vectors are then kept
+(api/services/question_vectors.py), so the next report costs nothing for them. Grouping
+1,000 takes about 0.4 s.
 """
 
 from collections import Counter
@@ -252,12 +254,10 @@ def group_by_meaning(
 
 
 def embed(questions: Sequence[str]):
-    """Unit vectors of the questions, through the encoder's cache of recent questions."""
-    import numpy as np
+    """Unit vectors of the questions (api/services/question_vectors.py: batched, kept)."""
+    from .question_vectors import embed as vectors  # numpy: meaning only
 
-    from .encoder import ENCODER
-
-    return np.stack([ENCODER.embed_question(q) for q in questions])
+    return vectors(questions)
 
 
 def meaning_available(semantic: bool) -> bool:
