@@ -84,7 +84,7 @@ def test_questions_answered_from_stored_representations_are_recorded(app, client
     client.get(url, headers={"Accept-Encoding": "gzip"})
     assert cache.hits == hits + 3
     rows = stored(app)
-    assert len(rows) == 4
+    assert sum(r.count for r in rows) == 4
     top = first.json["hits"][0]["url"]
     assert {(r.endpoint, r.question, r.status, r.entry_url) for r in rows} == {
         ("search", "who owns the deploy pipeline", "answered", top)
@@ -92,16 +92,32 @@ def test_questions_answered_from_stored_representations_are_recorded(app, client
 
 
 def test_answers_from_stored_representations_are_recorded(app, client):
-    """/v1/answers in Markdown is stored (its JSON may not be: it carries vote counts)."""
     clear(app)
     cache = app.extensions["representation_cache"]
     markdown = {"Accept": "text/markdown"}
     status = client.get("/v1/answers?q=what is toil").json["status"]
     hits = cache.hits
-    for _ in range(3):
-        assert client.get("/v1/answers?q=what is toil", headers=markdown).status_code == 200
-    assert cache.hits == hits + 2
-    assert [(r.endpoint, r.status) for r in stored(app)] == [("answers", status)] * 4
+    for headers in ({}, markdown, markdown, markdown):
+        assert client.get("/v1/answers?q=what is toil", headers=headers).status_code == 200
+    assert cache.hits == hits + 3  # the JSON once more, the Markdown twice
+    rows = stored(app)
+    assert {(r.endpoint, r.status) for r in rows} == {("answers", status)}
+    assert sum(r.count for r in rows) == 5
+
+
+def test_the_same_facts_in_a_batch_make_one_row_with_their_count(app):
+    clear(app)
+    recorder = recorder_of(app)
+    asked = ("answers", "What is MTTR", "answered", "faqs/what-is-mttr#answer", None, 2, 0.9)
+    for _ in range(1000):
+        recorder.record(asked)
+    recorder.record(("answers", "what is mttr", "no_match", None, None, None, 0.2))
+    assert recorder.flush() == 1001
+    rows = stored(app)
+    assert sorted((r.question, r.status, r.count) for r in rows) == [
+        ("what is mttr", "answered", 1000),
+        ("what is mttr", "no_match", 1),
+    ]
 
 
 SECRETS = {
@@ -122,10 +138,10 @@ def test_nothing_personal_reaches_the_table(app, client):
         for endpoint in ("search", "answers", "passages"):
             client.get(f"/v1/{endpoint}", query_string={"q": question}, headers=editor)
     rows = stored(app)
-    assert len(rows) == 3 * len(SECRETS)
+    assert sum(r.count for r in rows) == 3 * len(SECRETS)
     with app.app_context():
         columns = {c["name"] for c in inspect(db.engine).get_columns("query_log")}
-    kept = "id asked_at endpoint question status passage_id entry_url version confidence"
+    kept = "id asked_at endpoint question status passage_id entry_url version confidence count"
     assert columns == set(kept.split())  # no address, no key, no client
     text = "\n".join(str([getattr(r, c) for c in sorted(columns)]) for r in rows).lower()
     for secret in [*SECRETS, editor["Authorization"].split()[1], "127.0.0.1"]:
@@ -173,7 +189,7 @@ def add_rows(app, *ages: timedelta) -> None:
 
 
 def questions_asked(app) -> list[str]:
-    return [row.question for row in stored(app)]
+    return [row.question for row in stored(app) for _ in range(row.count)]
 
 
 def questions(app) -> set[str]:

@@ -1,8 +1,9 @@
 """What users asked and what they thought of the answers: the editors' feedback loop.
 
-`QueryLog`: one row per question asked of /v1/search, /v1/answers or /v1/passages (served by
-the app or from a stored representation): the question normalised and scrubbed of anything
-personal (api/services/query_text.py), what was answered and how. No address, no key.
+`QueryLog`: a row per question asked of /v1/search, /v1/answers or /v1/passages (served by
+the app or from a stored representation; `count` askings with the same facts in one batch):
+the question normalised and scrubbed of anything personal (api/services/query_text.py), what
+was answered and how. No address, no key.
 Rows older than the retention period are deleted.
 
 `AnswerFeedback`: one vote per (answer, client) on an answer a response identified by its
@@ -39,6 +40,10 @@ class QueryLog(Base):
     entry_url: Mapped[str | None] = mapped_column(String(PASSAGE_ID_LENGTH), nullable=True)
     version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # How many times it was asked with these same facts within one batch (half a second of
+    # one process; asked_at is the last): a hot question answered from memory thousands of
+    # times a second costs a row per batch, not a row per request. Reports sum it.
+    count: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class AnswerFeedback(Base):

@@ -104,7 +104,7 @@ def report_rows(
             QueryLog.question,
             QueryLog.passage_id,
             QueryLog.entry_url,
-            func.count(),
+            func.sum(QueryLog.count),  # a row stands for `count` askings (query_log.py)
             func.max(QueryLog.asked_at),
         )
         .where(*_filters(report, since, until))

@@ -3,7 +3,9 @@ the editors (api/services/query_analytics.py reports on it; content gaps read it
 
 Off the hot path: a view only notes what it decided (`note_question`: one tuple appended to a
 bounded in-process buffer); a thread of its own (api/observability/flusher.py) writes the
-buffer every FLUSH_SECONDS, in one INSERT per batch, and a last time when the process ends.
+buffer every FLUSH_SECONDS, in one INSERT per batch (the driver's executemany), and a last
+time when the process ends. Notes with the same facts in a batch make one row with their
+`count` (a popular question answered from memory costs a row per batch, not per request).
 The question is scrubbed and normalised (api/services/query_text.py) on that thread, before
 anything is stored: no address, no key, no e-mail, phone or long number reaches the table.
 
@@ -32,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from flask import Flask, current_app, request
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, delete
 
 from ..cache import ON_HIT
 from ..models.analytics import QueryLog
@@ -51,6 +53,17 @@ FLUSHER = Flusher(name="query-log-flusher", interval=FLUSH_SECONDS)
 RECORDERS: "weakref.WeakSet[QueryRecorder]" = weakref.WeakSet()
 
 # A note: (endpoint, question as asked, status, passage id, entry URL, version, confidence)
+COLUMNS = (
+    "asked_at",
+    "endpoint",
+    "question",
+    "status",
+    "passage_id",
+    "entry_url",
+    "version",
+    "confidence",
+    "count",
+)
 Facts = tuple[str, str, str, str | None, str | None, int | None, float | None]
 
 
@@ -96,24 +109,66 @@ class QueryRecorder:
         with self.flushing:
             pending = self.pending
             notes = [pending.popleft() for _ in range(len(pending))]
-            rows = [row(at, facts) for at, facts in notes]
             prune = not self.pruned_at or time.monotonic() - self.pruned_at >= PRUNE_SECONDS
-            if not rows and not prune:
+            if not notes and not prune:
                 return 0
+            rows: list[tuple] = []
             try:
                 with self.engine.begin() as connection:
-                    if rows:
-                        connection.execute(insert(QueryLog), rows)
+                    if notes:
+                        rows = self.rows(notes, connection.dialect)
+                        # The driver's executemany, one statement for the batch (SQLAlchemy's
+                        # work per row cost more than the insert itself)
+                        connection.exec_driver_sql(self.statement(connection.dialect), rows)
                     if prune:
                         self.pruned_at = time.monotonic()
                         old = QueryLog.asked_at < self.cutoff()
                         connection.execute(delete(QueryLog).where(old))
             except Exception:  # the database is down or not migrated: the batch is lost
-                self.dropped += len(rows)
-                log.warning("query log: %d questions not written", len(rows), exc_info=True)
+                self.dropped += len(notes)
+                log.warning("query log: %d questions not written", len(notes), exc_info=True)
                 return 0
-            self.written += len(rows)
-            return len(rows)
+            written = sum(row[-1] for row in rows)
+            self.written += written
+            return written
+
+    def rows(self, notes: list[tuple[float, Facts]], dialect) -> list[tuple]:
+        """One row per distinct facts in the batch, with how many times and when last; the
+        question scrubbed and normalised, the time as the column's type binds it."""
+        last: dict[Facts, list] = {}
+        for at, facts in notes:
+            seen = last.get(facts)
+            if seen is None:
+                last[facts] = [at, 1]
+            else:
+                seen[0] = at
+                seen[1] += 1
+        bind = QueryLog.__table__.c.asked_at.type.dialect_impl(dialect).bind_processor(dialect)
+        rows = []
+        for (endpoint, question, status, passage_id, url, version, confidence), (
+            at,
+            n,
+        ) in last.items():
+            stamp = datetime.fromtimestamp(at, UTC)
+            rows.append(
+                (
+                    bind(stamp) if bind else stamp,
+                    endpoint,
+                    normalise(question),
+                    status,
+                    passage_id,
+                    url,
+                    version,
+                    confidence,
+                    n,
+                )
+            )
+        return rows
+
+    @staticmethod
+    def statement(dialect) -> str:
+        marks = ", ".join(["?" if dialect.paramstyle == "qmark" else "%s"] * len(COLUMNS))
+        return f"INSERT INTO query_log ({', '.join(COLUMNS)}) VALUES ({marks})"
 
     def cutoff(self) -> datetime:
         return datetime.now(UTC) - self.retention
@@ -131,20 +186,6 @@ class QueryRecorder:
         self.flushing = threading.Lock()
         self.counting = threading.Lock()
         self.watched = False
-
-
-def row(asked_at: float, facts: Facts) -> dict:
-    endpoint, question, status, passage_id, url, version, confidence = facts
-    return {
-        "asked_at": datetime.fromtimestamp(asked_at, UTC),
-        "endpoint": endpoint,
-        "question": normalise(question),
-        "status": status,
-        "passage_id": passage_id,
-        "entry_url": url,
-        "version": version,
-        "confidence": confidence,
-    }
 
 
 def install(app: Flask) -> QueryRecorder:

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("entry_url", sa.String(length=200), nullable=True),
         sa.Column("version", sa.Integer(), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=True),
+        sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_query_log")),
     )
     op.create_index("ix_query_log_asked_at", "query_log", ["asked_at"])
