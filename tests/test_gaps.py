@@ -49,13 +49,15 @@ def by_meaning(app) -> None:
         pytest.skip("groups by meaning (SEMANTIC_SEARCH=0 groups by words)")
 
 
-def log(app, rows: list[tuple[str, str, datetime]]) -> None:
-    """Query-log rows as the recorder writes them (question normalised already)."""
+def log(app, rows: list[tuple]) -> None:
+    """Query-log rows as the recorder writes them (question normalised already): (question,
+    status, asked_at[, count: askings in one batch])."""
     with app.app_context():
         db.session.execute(delete(QueryLog))
         db.session.execute(delete(AnswerFeedback))
         db.session.add_all(
-            QueryLog(asked_at=at, endpoint="answers", question=q, status=s) for q, s, at in rows
+            QueryLog(asked_at=at, endpoint="answers", question=q, status=s, count=n)
+            for q, s, at, n in ((*row, 1)[:4] for row in rows)
         )
         db.session.commit()
 
@@ -119,7 +121,7 @@ def test_groups_by_meaning_largest_first_within_the_window(client, app, editor):
     by_meaning(app)
     old = NOW - timedelta(days=3)
     rows = [(q, "no_match", NOW) for q in CANARY + REVIEW]
-    rows += [(CANARY[0], "no_match", NOW), (CANARY[1], "ambiguous", NOW)]
+    rows += [(CANARY[0], "no_match", NOW, 2), (CANARY[1], "ambiguous", NOW)]  # 2 in a batch
     rows += [(REVIEW[0], "no_match", old)] * 4  # outside the window asked for below
     rows += [("what does a lawyer earn", "out_of_domain", NOW)]
     log(app, rows)
@@ -129,14 +131,14 @@ def test_groups_by_meaning_largest_first_within_the_window(client, app, editor):
     groups = response.json
     assert response.headers["X-Total-Count"] == str(len(groups)) == "2"
     canary, review = groups
-    assert canary["size"] == 5 and canary["statuses"] == {"ambiguous": 1, "no_match": 4}
+    assert canary["size"] == 6 and canary["statuses"] == {"ambiguous": 1, "no_match": 5}
     assert {p["question"] for p in canary["phrasings"]} == set(CANARY)
     assert {p["question"] for p in review["phrasings"]} == set(REVIEW)
-    assert canary["phrasings"][0]["count"] == 2
+    assert canary["phrasings"][0] == {"question": CANARY[0], "count": 3}
     # out_of_domain only when asked for; the old askings count without a window
     everything = client.get(URL, query_string={"status": "out_of_domain"}, headers=editor).json
     assert [g["representative"] for g in everything] == ["what does a lawyer earn"]
-    assert client.get(URL, headers=editor).json[0]["size"] == 7
+    assert client.get(URL, headers=editor).json[0]["size"] == 7  # review: 3 + 4 older
     page = client.get(URL, query_string={"page_size": 1, "page": 2}, headers=editor)
     assert [g["representative"] for g in page.json] == [canary["representative"]]
     assert 'rel="next"' not in page.headers["Link"] and 'rel="prev"' in page.headers["Link"]

@@ -122,7 +122,8 @@ def collect(
 
     logged = [s for s in statuses if s in LOG_STATUSES]
     if logged:
-        count = func.count().label("n")
+        # a row stands for `count` askings with the same facts (one batch of one process)
+        count = func.sum(QueryLog.count).label("n")
         query = (
             select(QueryLog.question, QueryLog.status, count, func.max(QueryLog.asked_at))
             .where(QueryLog.status.in_(logged), *_window(QueryLog.asked_at, since, until))
