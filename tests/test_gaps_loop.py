@@ -3,18 +3,20 @@ their questions, an editor sends each suggestion's request, and the same questio
 answered.
 
 tests/gaps_questions.json: 50 questions in users' words, 10 themes of 5, none answered by the
-seeded content when written. They are asked through /v1/answers (the query log records them,
-api/services/query_log.py), the log is flushed, GET /v1/analytics/gaps groups them; each
-suggestion's request is sent as the report gives it (add_examples: the PATCH as is; new_faq:
-the POST with the theme's answer written in the fixture), and the 50 are asked again.
+seeded content when chosen (the answer model of the time). They are asked through
+/v1/answers (the query log records them, api/services/query_log.py), the log is flushed,
+GET /v1/analytics/gaps groups them; each suggestion's request is sent as the report gives it
+(add_examples: the PATCH as is; new_faq: the POST with the theme's answer written in the
+fixture), and the 50 are asked again.
 
 Measured when written (SQLite; the answer model was being refitted at the time): by meaning,
 16 groups of the 49 unanswered questions, 91% of questions in a group whose most common
 theme is their own, 1 of 50 answered before and 23 after (10 add_examples, 6 new FAQs);
-words only, 38 groups, 96%, 4 answered before and 31 after. Both depend on the encoder and
-on the fitted answer model (api/services/answer_model.json, refitted from time to time), so
-the test asserts floors well below them (FLOORS): 60% (50% words only) of questions with
-their theme, and at least 10 (5) more of the 50 answered than before.
+words only, 38 groups, 96%, 4 answered before and 31 after (PostgreSQL: by meaning 93%,
+2 -> 23; words only 95%, 6 -> 29). Both depend on the encoder and on the fitted answer
+model (api/services/answer_model.json, refitted from time to time), so the test asserts
+floors well below them (FLOORS): 60% (50% words only) of questions with their theme, and at
+least 10 (5) more of the 50 answered than before.
 """
 
 import json
@@ -78,7 +80,8 @@ def test_asked_gap_fixed_answered(app, client):
     editor = bearer(app, "gaps-loop-editor")
     before = ask_all(client)
     answered_before = sum(s == "answered" for s in before.values())
-    assert answered_before <= 5, {q: s for q, s in before.items() if s == "answered"}
+    # none when chosen (meaning on, the model of the time); a refit or words only answer a few
+    assert answered_before <= 10, {q: s for q, s in before.items() if s == "answered"}
     recorder_of(app).flush()
 
     report = client.get("/v1/analytics/gaps", query_string={"page_size": 100}, headers=editor)
