@@ -104,8 +104,8 @@ class QueryRecorder:
             FLUSHER.watch(self)
 
     def flush(self) -> int:
-        """Write what is pending in one INSERT; prune when due. Returns the rows written.
-        Tests call it to write at once."""
+        """Write what is pending in one INSERT; prune when due. Returns how many questions
+        were written (rows count several). Tests call it to write at once."""
         with self.flushing:
             pending = self.pending
             notes = [pending.popleft() for _ in range(len(pending))]
@@ -145,23 +145,13 @@ class QueryRecorder:
                 seen[1] += 1
         bind = QueryLog.__table__.c.asked_at.type.dialect_impl(dialect).bind_processor(dialect)
         rows = []
-        for (endpoint, question, status, passage_id, url, version, confidence), (
-            at,
-            n,
-        ) in last.items():
+        for facts, (at, n) in last.items():
+            endpoint, question, status, passage_id, url, version, confidence = facts
             stamp = datetime.fromtimestamp(at, UTC)
+            stamp = bind(stamp) if bind else stamp
+            normalised = normalise(question)
             rows.append(
-                (
-                    bind(stamp) if bind else stamp,
-                    endpoint,
-                    normalise(question),
-                    status,
-                    passage_id,
-                    url,
-                    version,
-                    confidence,
-                    n,
-                )
+                (stamp, endpoint, normalised, status, passage_id, url, version, confidence, n)
             )
         return rows
 
