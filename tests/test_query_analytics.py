@@ -216,3 +216,14 @@ def test_editors_only(app, client):
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     admin = bearer(app, "analytics-admin", "admin")
     assert client.get(URL, headers=admin).status_code == 200
+
+
+def test_a_vote_through_the_api_puts_its_question_in_unhelpful(app, client, editor):
+    """The loop end to end: asked, answered, voted down, reported."""
+    question = "Who is on call for the database tonight?"
+    answer = client.get("/v1/answers", query_string={"q": question}).json
+    vote = {"answer_id": answer["answer_id"], "helpful": False, "reason": "incorrect"}
+    assert client.post("/v1/answers/feedback", json=vote).status_code in (200, 201, 204)
+    flush_all()
+    rows = get(client, editor, report="unhelpful").json
+    assert "who is on call for the database tonight?" in [r["question"] for r in rows]
