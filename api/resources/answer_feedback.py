@@ -24,9 +24,10 @@ from schemas.answer_feedback import (
     FeedbackResultSchema,
 )
 
-from .. import feedback_generation, formats
+from .. import feedback_generation
 from ..auth import identify
 from ..extensions import db
+from ..formats import representations
 from ..registry import BY_NAME
 from ..services import answer_ids, feedback
 from ..services.entries import get_entry
@@ -77,16 +78,6 @@ def entry_counts_markdown(body: dict, _url: str, _total: str | None) -> str:
         f"# Helpfulness of <{body['url']}>\n\n"
         f"- Helpful: {body['helpful']}\n- Not helpful: {body['not_helpful']}\n"
     )
-
-
-def markdown_too(view):
-    """Offer the counts in Markdown as well, the way api/formats.py declares it (a decorator,
-    or, before it had one, a table of endpoint names)."""
-    declare = getattr(formats, "representations", None)
-    if declare is not None:
-        return declare(markdown=entry_counts_markdown)(view)
-    formats.MARKDOWN_VIEWS["answer_feedback.faq_feedback"] = entry_counts_markdown
-    return view
 
 
 def feedback_blueprint() -> Blueprint:
@@ -147,7 +138,7 @@ def feedback_blueprint() -> Blueprint:
         return json_response(body, 201 if vote.created else 200, NO_STORE)
 
     @blp.route("/v1/faqs/<slug>/feedback")
-    @markdown_too
+    @representations(markdown=entry_counts_markdown)
     @blp.doc(
         operationId="getFaqFeedback",
         summary="How many found an FAQ helpful",
