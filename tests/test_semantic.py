@@ -176,6 +176,9 @@ def test_embeddings_follow_every_write(semantic_app, semantic_client):
 
 
 def test_the_question_is_the_only_model_call_of_a_request(semantic_client):
+    # The first question a process answers also embeds the FAQs' phrasings, once
+    # (api/services/phrasings.py EAGER_FAQS): after it, a request embeds its question only.
+    semantic_client.get("/v1/answers", query_string={"q": "who owns the pipeline"})
     calls = encoder.ENCODER.calls
     body = semantic_client.get("/v1/answers", query_string={"q": "what does a sre do on tuesdays"})
     assert body.status_code == 200
@@ -217,15 +220,18 @@ def test_answers_stay_sure_only_when_they_should(semantic_client):
         body = answer(question)
         assert body["answered"] is False, (question, body["confidence"])
         assert 0 <= body["confidence"] < body["threshold"]
-    # Answers abstain rather than risk a wrong answer (a calibrated confidence and threshold,
-    # api/services/answers.py), so fewer of these 44 questions, written for the old ranking,
-    # are answered than the 90% asked before: 30 right on 2026-12-01. The quality bar on
-    # questions nobody tuned on is tests/test_answer_quality.py.
-    answered = 0
+    # Answers abstain rather than risk a wrong answer (a calibrated confidence and a threshold
+    # chosen for at most 2% answered wrong on held-out questions, api/services/answers.py), so
+    # fewer of these 44 questions, written for the old ranking, are answered than the 90% asked
+    # at first: 30 right on 2026-12-01, 23 on 2026-12-07 with the stricter threshold. The
+    # quality bar on questions nobody tuned on is tests/test_answer_quality.py.
+    right = wrong = 0
     for question, slug in QUESTIONS:
         body = answer(question)
-        answered += body["answered"] and body["answer"]["slug"] == slug
-    assert answered / len(QUESTIONS) >= 0.6
+        right += body["answered"] and body["answer"]["slug"] == slug
+        wrong += body["answered"] and body["answer"]["slug"] != slug
+    assert right / len(QUESTIONS) >= 0.45
+    assert wrong <= 4  # 4 on 2026-12-07: a guard against regressions, not the target (2%)
 
 
 def test_totals_facets_and_pages_count_what_meaning_adds(semantic_client):
