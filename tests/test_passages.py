@@ -10,6 +10,7 @@ from api.extensions import db
 from api.models import Passage
 from api.services.indexing import reindex
 from api.services.retrieval import retrieve
+from api.services.transaction import write_transaction
 
 from .conftest import ROOT, bearer
 
@@ -277,11 +278,14 @@ def test_reindex_rebuilds_the_same_passages(wapp):
             (p.collection, p.slug, p.anchor): (p.id, p.text, p.etag)
             for p in db.session.scalars(select(Passage))
         }
-        db.session.execute(Passage.__table__.delete().where(Passage.collection == "tools"))
-        db.session.commit()
+        # As the app and `flask reindex` write: under the write lock (BEGIN IMMEDIATE on
+        # SQLite), which waits for the query log's writer thread; a read that turns into a
+        # write would fail at once ("database is locked") if that thread wrote in between.
+        with write_transaction(db.session):
+            db.session.execute(Passage.__table__.delete().where(Passage.collection == "tools"))
         assert db.session.scalar(select(func.count()).where(Passage.collection == "tools")) == 0
-        reindex(db.session)
-        db.session.commit()
+        with write_transaction(db.session):
+            reindex(db.session)
         after = {
             (p.collection, p.slug, p.anchor): (p.text, p.etag)
             for p in db.session.scalars(select(Passage))
