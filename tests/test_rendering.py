@@ -62,12 +62,6 @@ OWN_FORM = {
     "observability/access_log.py": "a log line's string field",
     "mcp_server.py": "field errors quoted in a message for a model",
     "gaps_cli.py": "a request's body quoted in a report printed to a terminal",
-    # KNOWN: an HTTP body (the /metrics refusal, answered outside Flask); its module's owner
-    # is to write it with api.encoding.encode. Remove this line then.
-    "observability/metrics.py": "KNOWN: problem body of /metrics refusals",
-    # KNOWN: NDJSON lines of an HTTP body, written while this test was; to write each line
-    # with api.encoding.dumps. Remove this line then.
-    "resources/analytics_queries.py": "KNOWN: NDJSON export lines",
 }
 
 

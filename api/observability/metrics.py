@@ -8,7 +8,6 @@ Metrics are per process; route labels are endpoint names and unknown methods cou
 import hmac
 import ipaddress
 import itertools
-import json
 import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
@@ -19,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.utils import floatToGoString
 
+from ..encoding import encode
 from .feedback_metrics import FeedbackCollector
 
 METRICS_PATH = "/metrics"
@@ -201,7 +201,7 @@ def metrics_refusal(environ: dict, token: str) -> tuple[int, str, dict[str, str]
 
 
 def refuse(start_response: Callable, status: int, detail: str, headers: dict):
-    body = json.dumps(
+    body = encode(
         {
             "type": "about:blank",
             "title": HTTPStatus(status).phrase,
@@ -209,7 +209,7 @@ def refuse(start_response: Callable, status: int, detail: str, headers: dict):
             "detail": detail,
             "instance": METRICS_PATH,
         }
-    ).encode()
+    )
     start_response(
         f"{status} {HTTPStatus(status).phrase}",
         [

@@ -9,7 +9,6 @@ whole of it). This blueprint negotiates its own formats (api/formats.py).
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 
 from flask import Response, request
@@ -19,6 +18,7 @@ from marshmallow import RAISE
 from schemas.analytics import EXAMPLE_ROW, QueryReportArgs, QueryReportRowSchema
 
 from ..auth import CHALLENGE, identify, require_scope
+from ..encoding import encode
 from ..extensions import db
 from ..services.entries import Page
 from ..services.query_analytics import CSV_COLUMNS, csv_cells, json_row, paginate, report_rows
@@ -74,7 +74,7 @@ def csv_lines(rows: list[dict]) -> Iterator[bytes]:
 
 def ndjson_lines(rows: list[dict]) -> Iterator[bytes]:
     for row in rows:
-        yield (json.dumps(json_row(row), ensure_ascii=False) + "\n").encode()
+        yield encode(json_row(row)) + b"\n"
 
 
 def export(rows: list[dict], media_type: str, report: str) -> Response:
