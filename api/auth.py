@@ -103,6 +103,18 @@ def _stamp(key_id: int, session) -> None:
     mark_used(session, key_id)
 
 
+def require_editor(what: str) -> None:
+    """For reads only editors may make (`what`: "Analytics need", "The gap report needs"):
+    401 without a live key, 403 when its scope does not allow editing."""
+    identity = identify()
+    if not identity.presented:
+        abort(401, message=f"{what} an editor key: `Authorization: Bearer <key>`.",
+              headers=CHALLENGE)  # fmt: skip
+    if identity.key is None:
+        abort(401, message="This key is unknown or revoked.", headers=CHALLENGE)
+    require_scope(identity.key, "editor")
+
+
 def require_scope(key: VerifiedKey, scope: str) -> None:
     """403 unless the key's scope grants `scope` (admin grants editor too)."""
     if not allows(key, scope):

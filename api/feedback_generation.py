@@ -13,18 +13,15 @@ What it is: (largest vote id, latest vote time in microseconds), read in one que
 indexed columns: a new vote raises the first, a replaced one the second.
 """
 
-import logging
 import threading
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from .channels import Channel, PostgresChannel, RedisChannel, SharedFile
-from .generation import ContentGeneration
+from .generation import ContentGeneration, channel_for
 from .models.analytics import AnswerFeedback
 
-log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 LATEST = select(func.max(AnswerFeedback.id), func.max(AnswerFeedback.updated_at))
 
@@ -45,23 +42,6 @@ class FeedbackGeneration(ContentGeneration):
         return self.value
 
 
-def channel_for(app: Flask, engine: Engine) -> Channel | None:
-    """As api/generation.py's, on a channel of the votes' own."""
-    if engine.dialect.name == "sqlite":
-        database = engine.url.database
-        if not database or database == ":memory:" or database.startswith("file:"):
-            return None
-        try:
-            return SharedFile(f"{database}-feedback")
-        except OSError as exc:
-            log.warning("no shared file for the votes' generation: %s", exc)
-            return None
-    name = f"{app.config['CHANNEL_PREFIX']}:feedback"
-    if app.config["REDIS_URL"]:
-        return RedisChannel(app.config["REDIS_URL"], name)
-    return PostgresChannel(engine, name)
-
-
 def tracker(app: Flask | None = None) -> FeedbackGeneration:
     """The app's votes' generation, made on first use (a worker that never shows counts
     holds no channel for it)."""
@@ -73,6 +53,6 @@ def tracker(app: Flask | None = None) -> FeedbackGeneration:
             if found is None:
                 engine = app.extensions["database"]["engine"]
                 interval = app.config["CACHE_CHECK_INTERVAL"]
-                found = FeedbackGeneration(engine, interval, channel_for(app, engine))
+                found = FeedbackGeneration(engine, interval, channel_for(app, engine, "feedback"))
                 app.extensions["feedback_generation"] = found
     return found

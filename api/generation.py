@@ -179,19 +179,20 @@ class ContentGeneration(Subscriber):
         self.fresh_until = 0.0  # poll from now on
 
 
-def channel_for(app: Flask, engine: Engine) -> Channel | None:
-    """On PostgreSQL, Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY; on SQLite, a
-    file next to the database (none for a database in memory: one process)."""
+def channel_for(app: Flask, engine: Engine, topic: str = "generation") -> Channel | None:
+    """The push channel of `topic` (the content's "generation", the votes' "feedback"): on
+    PostgreSQL, Redis pub/sub when REDIS_URL is set, else LISTEN/NOTIFY; on SQLite, a file
+    next to the database (none for a database in memory: one process)."""
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if not database or database == ":memory:" or database.startswith("file:"):
             return None
         try:
-            return SharedFile(f"{database}-generation")
+            return SharedFile(f"{database}-{topic}")
         except OSError as exc:  # a folder we cannot write to: polled
-            log.warning("no shared file for the content's generation: %s", exc)
+            log.warning("no shared file for %s: %s", topic, exc)
             return None
-    name = f"{app.config['CHANNEL_PREFIX']}:generation"
+    name = f"{app.config['CHANNEL_PREFIX']}:{topic}"
     if app.config["REDIS_URL"]:
         return RedisChannel(app.config["REDIS_URL"], name)
     return PostgresChannel(engine, name)

@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--out", default="query-log-cost.json")
+    parser.add_argument("--out", type=Path, default=RESULTS / "query-log-cost.json")
     parser.add_argument(
         "--in-process-only", action="store_true", help="add the in-process part to --out"
     )
@@ -205,9 +205,9 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     database = WORK / "query-log.db"
     if options.in_process_only:
-        result = json.loads((RESULTS / options.out).read_text())
+        result = json.loads(options.out.read_text())
         result["in_process"] = in_process(database)
-        (RESULTS / options.out).write_text(json.dumps(result, indent=2) + "\n")
+        options.out.write_text(json.dumps(result, indent=2) + "\n")
         return
     database.unlink(missing_ok=True)
     env = environment(database)
@@ -221,7 +221,7 @@ def main() -> None:
         "in_process": in_process(database),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / options.out).write_text(json.dumps(result, indent=2) + "\n")
+    options.out.write_text(json.dumps(result, indent=2) + "\n")
     for number, run_result in enumerate(runs, 1):
         for name, row in run_result["summary"].items():
             on, off = row["on"], row["off"]

@@ -14,13 +14,14 @@ sending (choose other phrasings, keep other examples, write the answer); a secon
 would have had to repeat every rule of those writes.
 """
 
+from functools import partial
+
 from flask import current_app
-from flask_smorest import abort
 from marshmallow import RAISE
 
 from schemas.analytics_gaps import DEFAULT_GAP_STATUSES, GapArgs, GapSchema
 
-from ..auth import CHALLENGE, identify, require_scope
+from ..auth import require_editor
 from ..extensions import db
 from ..registry import BY_NAME
 from ..services.entries import Page
@@ -39,17 +40,6 @@ HEADERS = {
         "schema": {"type": "string"},
     },
 }
-
-
-def require_editor() -> None:
-    """401 without a live key, 403 when its scope does not allow editing."""
-    identity = identify()
-    if not identity.presented:
-        abort(401, message="The gap report needs an editor key: `Authorization: Bearer <key>`.",
-              headers=CHALLENGE)  # fmt: skip
-    if identity.key is None:
-        abort(401, message="This key is unknown or revoked.", headers=CHALLENGE)
-    require_scope(identity.key, "editor")
 
 
 def nearest_body(found: ScoredPassage | None) -> dict | None:
@@ -90,7 +80,8 @@ def gap_body(gap: Gap) -> dict:
 
 def analytics_gaps_blueprint() -> Blueprint:
     blp = Blueprint("analytics_gaps", __name__, description="Content gaps, for editors.")
-    blp.before_request(require_editor)  # before the arguments are read: 401/403 first
+    # before the arguments are read: 401/403 first
+    blp.before_request(partial(require_editor, "The gap report needs"))
 
     @blp.route("/v1/analytics/gaps")
     @blp.doc(

@@ -10,6 +10,7 @@ whole of it). This blueprint negotiates its own formats (api/formats.py).
 import csv
 import io
 from collections.abc import Iterator
+from functools import partial
 
 from flask import Response, request
 from flask_smorest import abort
@@ -17,7 +18,7 @@ from marshmallow import RAISE
 
 from schemas.analytics import EXAMPLE_ROW, QueryReportArgs, QueryReportRowSchema
 
-from ..auth import CHALLENGE, identify, require_scope
+from ..auth import require_editor
 from ..encoding import encode
 from ..extensions import db
 from ..services.entries import Page
@@ -33,17 +34,6 @@ EXPORTS = {
     CSV: {"schema": {"type": "string", "description": "Every row: " + ",".join(CSV_COLUMNS)}},
     NDJSON: {"schema": {"type": "string", "description": "Every row, one JSON object a line."}},
 }
-
-
-def require_editor() -> None:
-    """401 without a live key, 403 when its scope is not editor (or admin)."""
-    identity = identify()
-    if not identity.presented:
-        abort(401, message="Analytics need an editor key: `Authorization: Bearer <key>`.",
-              headers=CHALLENGE)  # fmt: skip
-    if identity.key is None:
-        abort(401, message="This key is unknown or revoked.", headers=CHALLENGE)
-    require_scope(identity.key, "editor")
 
 
 def chosen_format() -> str:
@@ -90,7 +80,8 @@ def export(rows: list[dict], media_type: str, report: str) -> Response:
 
 def analytics_queries_blueprint() -> Blueprint:
     blp = Blueprint(BLUEPRINT, __name__, description="What users asked, for editors.")
-    blp.before_request(require_editor)  # before the arguments are read: 401/403 first
+    # before the arguments are read: 401/403 first
+    blp.before_request(partial(require_editor, "Analytics need"))
 
     @blp.route("/v1/analytics/queries")
     @blp.doc(
