@@ -1,38 +1,22 @@
-"""query_log and answer_feedback: what users asked, and what they thought of the answers
+"""answer_feedback: votes on answers, one per (answer, client)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 
-Models in api/models/analytics.py. Neither table is content: no revision, no search document,
-and the content's generation (api/generation.py) does not read them.
+Model in api/models/analytics.py (AnswerFeedback). Not content: votes have a generation of
+their own (api/feedback_generation.py) and never change the content's.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "query_log",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("endpoint", sa.String(length=16), nullable=False),
-        sa.Column("question", sa.String(length=2000), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("passage_id", sa.String(length=200), nullable=True),
-        sa.Column("entry_url", sa.String(length=200), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=True),
-        sa.Column("confidence", sa.Float(), nullable=True),
-        sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_query_log")),
-    )
-    op.create_index("ix_query_log_asked_at", "query_log", ["asked_at"])
-    op.create_index("ix_query_log_status_asked_at", "query_log", ["status", "asked_at"])
     op.create_table(
         "answer_feedback",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,4 +44,3 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("answer_feedback")
-    op.drop_table("query_log")
