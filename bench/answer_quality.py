@@ -1,7 +1,10 @@
 """Answer quality of /v1/answers on the evaluation set (bench/eval/questions.jsonl).
 
     .venv/bin/python bench/answer_quality.py [--split tune|report] [--semantic on|off|both]
-        [--database URL] [--out FILE]
+        [--database URL] [--out FILE] [--questions PATH]
+
+--questions names the set (default bench/eval/questions.jsonl; set B is
+bench/eval/questions-b.jsonl).
 
 For each ranking asked (words alone; words and meaning, SEMANTIC_SEARCH=1): a fresh database
 (a SQLite file, or with --database a PostgreSQL URL, a new schema `bench_answers_<mode>` in
@@ -23,7 +26,8 @@ the rules of bench/eval/README.md (`validate.matches` decides whether a citation
 - precision: share of the answers given (answered, or ambiguous with options) that are right;
 - reliability: confidence bins -> count, mean confidence, share whose best passage is right.
 
-Writes bench/results/answer-<split>.json (per-question rows only for the tune split: the
+Writes bench/results/answer-<split>-<database>.json, or answer-<set>-<split>-<database>.json
+for a set other than the default (per-question rows only for the tune split: the
 report half is read as aggregates only) and prints a table.
 """
 
@@ -40,7 +44,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "eval")]
 
-from validate import load, matches  # noqa: E402
+from validate import QUESTIONS, load, matches  # noqa: E402
 
 from api import create_app  # noqa: E402
 from api.config import TestConfig  # noqa: E402
@@ -221,12 +225,12 @@ def reliability(questions: list[dict], rows: list[dict]) -> list[dict]:
     return table
 
 
-def measure(mode: str, split: str, base: str | None) -> dict:
+def measure(mode: str, split: str, base: str | None, path: Path = QUESTIONS) -> dict:
     semantic = mode == "semantic"
     app = seeded_app(database_url(base, mode), semantic)
     client = app.test_client()
     client.get("/v1/answers", query_string={"q": "warm up the process"}, headers=NO_CACHE)
-    questions = [q for q in load() if q["split"] == split]
+    questions = [q for q in load(path) if q["split"] == split]
     result = evaluate(client, questions, per_question=split == "tune")
     database = "postgresql" if base else "sqlite"
     return {"database": database, "ranking": mode, "split": split} | result
@@ -238,12 +242,15 @@ def main() -> None:
     parser.add_argument("--semantic", choices=("on", "off", "both"), default="both")
     parser.add_argument("--database", help="a PostgreSQL URL (default: a new SQLite file)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--questions", type=Path, default=QUESTIONS, help="the question set")
     args = parser.parse_args()
     modes = {"on": ["semantic"], "off": ["words"], "both": ["words", "semantic"]}[args.semantic]
     load_average = os.getloadavg()[0]
-    runs = [measure(mode, args.split, args.database) for mode in modes]
+    runs = [measure(mode, args.split, args.database, args.questions) for mode in modes]
     database = "postgresql" if args.database else "sqlite"
-    out = args.out or ROOT / "bench" / "results" / f"answer-{args.split}-{database}.json"
+    # Another set's figures go to their own file, not over the default set's.
+    named = "" if args.questions.resolve() == QUESTIONS else f"{args.questions.stem}-"
+    out = args.out or ROOT / "bench" / "results" / f"answer-{named}{args.split}-{database}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {"load_average_at_start": round(load_average, 2), "runs": runs}
     out.write_text(json.dumps(report, indent=2) + "\n")

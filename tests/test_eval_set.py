@@ -1,7 +1,8 @@
-"""The evaluation question set (bench/eval/) is well formed and every answer it accepts exists.
+"""The evaluation question sets (bench/eval/) are well formed and every answer they accept exists.
 
 The checks live in bench/eval/validate.py, which the benches and a person at a shell use too;
-these tests run them on the set, and on broken copies of it to show that each check bites.
+these tests run them on both sets (A, questions.jsonl; B, questions-b.jsonl), and on broken
+copies of them to show that each check bites.
 """
 
 import copy
@@ -25,9 +26,24 @@ def entries():
     return validate.seed_entries()
 
 
+# Each set and the fewest questions it may hold.
+SETS = {validate.QUESTIONS: 260, validate.QUESTIONS_B: 240}
+
+
+@pytest.fixture(scope="module", params=list(SETS), ids=["A", "B"])
+def path(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def questions():
-    return validate.load()
+def questions(path):
+    return validate.load(path)
+
+
+@pytest.fixture(scope="module")
+def rules(path, entries):
+    """The file's id prefix and the texts it must not repeat."""
+    return validate.rules_for(path, entries)
 
 
 @pytest.fixture
@@ -40,20 +56,56 @@ def first(questions, expect):
     return next(q for q in questions if q["expect"] == expect)
 
 
-def test_the_set_is_valid(questions, entries):
-    errors = validate.check(questions, entries)
+def test_the_set_is_valid(questions, entries, rules):
+    errors = validate.check(questions, entries, *rules)
     assert not errors, "\n".join(errors)
 
 
-def test_the_set_is_large_and_covers_every_kind(questions):
+def test_the_set_is_large_and_covers_every_kind(path, questions):
     kinds = Counter(q["kind"] for q in questions)
     expects = Counter(q["expect"] for q in questions)
-    assert len(questions) >= 260
+    assert len(questions) >= SETS[path]
     assert set(kinds) == set(validate.KINDS)
     assert min(kinds.values()) >= 10
     unanswered = expects["no_match"] + expects["out_of_domain"]
     assert 0.15 <= unanswered / len(questions) <= 0.25
     assert expects["ambiguous"] >= 10
+
+
+def test_set_b_has_its_own_ids_and_rules(entries):
+    prefix, elsewhere = validate.rules_for(validate.QUESTIONS_B, entries)
+    assert prefix == "b" and validate.QUESTIONS.name in elsewhere
+    assert validate.rules_for(validate.QUESTIONS, entries)[0] == "q"
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [(validate.QUESTIONS, "questions.jsonl"), ("examples", "a FAQ's example questions")],
+)
+def test_set_b_refuses_a_question_of_set_a_or_a_faq_example(entries, source, named):
+    """B must be new to the ranking: not one of A's questions, nor a FAQ's example question."""
+    b = validate.load(validate.QUESTIONS_B)
+    if source == "examples":
+        taken = next(e for f in entries["faqs"].values() for e in f.get("examples") or [])
+    else:
+        taken = validate.load(source)[0]["question"]
+    b[0]["question"] = taken.upper().replace(" ", "  ")  # case and spacing do not hide it
+    errors = validate.check(b, entries, *validate.rules_for(validate.QUESTIONS_B, entries))
+    assert any(e.startswith(f"b001: is already in {named}") for e in errors)
+
+
+def test_set_b_ids_must_start_with_b(entries):
+    b = validate.load(validate.QUESTIONS_B)
+    for n, q in enumerate(b, 1):
+        q["id"] = f"q{n:03d}"
+    errors = validate.check(b, entries, *validate.rules_for(validate.QUESTIONS_B, entries))
+    assert any("ids must run b001" in e for e in errors)
+
+
+def test_the_validator_checks_both_files_by_default(capsys):
+    assert validate.main([]) == 0
+    out = capsys.readouterr().out
+    assert "questions.jsonl: " in out and "questions-b.jsonl: " in out
 
 
 def test_rambling_questions_ramble_and_short_ones_are_short(questions):
@@ -79,58 +131,60 @@ def test_each_kind_and_each_expect_is_split_half_and_half(questions):
         ("/faqs/who-earns-more", "malformed"),
     ],
 )
-def test_an_acceptable_answer_that_does_not_exist_is_named(broken, entries, url, named):
+def test_an_acceptable_answer_that_does_not_exist_is_named(broken, entries, url, named, rules):
     question = first(broken, "answer")
     question["acceptable"][0] = url
-    errors = validate.check(broken, entries)
+    errors = validate.check(broken, entries, *rules)
     assert len(errors) == 1
     assert errors[0].startswith(question["id"]) and named in errors[0]
 
 
-def test_a_renamed_seed_slug_fails_the_set(questions, entries):
+def test_a_renamed_seed_slug_fails_the_set(questions, entries, rules):
     """What happens when content renames an entry the set cites: the old slug is named."""
     renamed = copy.deepcopy(entries)
     renamed["faqs"]["who-earns-more-renamed"] = renamed["faqs"].pop("who-earns-more")
-    errors = validate.check(questions, renamed)
+    errors = validate.check(questions, renamed, *rules)
     assert errors and all("'who-earns-more'" in e for e in errors)
 
 
-def test_unanswerable_questions_accept_no_answer(broken, entries):
+def test_unanswerable_questions_accept_no_answer(broken, entries, rules):
     question = first(broken, "out_of_domain")
     question["acceptable"] = ["/v1/faqs/who-earns-more"]
-    assert any(e.startswith(question["id"]) for e in validate.check(broken, entries))
+    assert any(e.startswith(question["id"]) for e in validate.check(broken, entries, *rules))
 
 
-def test_an_ambiguous_question_needs_two_options(broken, entries):
+def test_an_ambiguous_question_needs_two_options(broken, entries, rules):
     question = first(broken, "ambiguous")
     question["acceptable"] = question["acceptable"][:1]
-    assert any("at least 2" in e for e in validate.check(broken, entries))
+    assert any("at least 2" in e for e in validate.check(broken, entries, *rules))
 
 
-def test_a_split_other_than_the_alternation_is_refused(broken, entries):
+def test_a_split_other_than_the_alternation_is_refused(broken, entries, rules):
     broken[0]["split"] = "report" if broken[0]["split"] == "tune" else "tune"
-    errors = validate.check(broken, entries)
+    errors = validate.check(broken, entries, *rules)
+    first_id = broken[0]["id"]
     assert errors == [
-        f"q001: split is {broken[0]['split']!r}, the alternation within kind "
-        f"{broken[0]['kind']!r} gives {validate.split_of(broken)['q001']!r}"
+        f"{first_id}: split is {broken[0]['split']!r}, the alternation within kind "
+        f"{broken[0]['kind']!r} gives {validate.split_of(broken)[first_id]!r}"
     ]
 
 
-def test_a_copied_faq_question_is_refused(broken, entries):
+def test_a_copied_faq_question_is_refused(broken, entries, rules):
     faq = next(iter(entries["faqs"].values()))
     broken[0]["question"] = f"hey, {faq['question'].lower()} thanks"
-    assert any("contains the FAQ question" in e for e in validate.check(broken, entries))
+    assert any("contains the FAQ question" in e for e in validate.check(broken, entries, *rules))
 
 
-def test_a_question_from_an_earlier_set_is_refused(broken, entries):
+def test_a_question_from_an_earlier_set_is_refused(broken, entries, rules):
     earlier = json.loads((ROOT / "tests" / "search_questions.json").read_text())[0][0]
     broken[0]["question"] = earlier.upper()
-    assert any("earlier question set" in e for e in validate.check(broken, entries))
+    assert any("earlier question set" in e for e in validate.check(broken, entries, *rules))
 
 
-def test_a_repeated_question_is_refused(broken, entries):
+def test_a_repeated_question_is_refused(broken, entries, rules):
     broken[1]["question"] = broken[0]["question"] + "!"
-    assert "q002: same question as q001" in validate.check(broken, entries)
+    message = f"{broken[1]['id']}: same question as {broken[0]['id']}"
+    assert message in validate.check(broken, entries, *rules)
 
 
 @pytest.mark.parametrize(

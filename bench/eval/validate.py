@@ -1,11 +1,11 @@
-"""Checks the evaluation question set (bench/eval/questions.jsonl) against the seed fixtures.
+"""Checks the evaluation question sets (bench/eval/questions*.jsonl) against the seed fixtures.
 
-    .venv/bin/python bench/eval/validate.py [questions.jsonl]
+    .venv/bin/python bench/eval/validate.py [FILE ...]   # default: both sets, A and B
 
-Prints the counts by kind, expect and split, then every problem found, one a line, and exits 1
-if there is any. What is checked is written in bench/eval/README.md; tests/test_eval_set.py
-runs the same checks. `matches()` is the one rule for "the answer cites an acceptable entry",
-for the benches that score against this set.
+For each file, prints the counts by kind, expect and split, then every problem found, one a
+line; exits 1 if any file has one. What is checked is written in bench/eval/README.md;
+tests/test_eval_set.py runs the same checks. `matches()` is the one rule for "the answer cites
+an acceptable entry", for the benches that score against these sets.
 """
 
 import json
@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+# Set B, written later and apart from set A (README, "Set B"): its ids start with "b", and none
+# of its questions may repeat one of A's or a FAQ's example question, which ranking indexes.
+QUESTIONS_B = QUESTIONS.with_name("questions-b.jsonl")
 SEED = ROOT / "seed"
 # Question sets written earlier, which ranking was tuned or checked on: none may come back here.
 EARLIER_SETS = (
@@ -122,6 +125,25 @@ def earlier_questions() -> set[str]:
     }
 
 
+def example_questions(entries: dict[str, dict[str, dict]]) -> set[str]:
+    """The FAQs' example questions (other ways people ask them), normalized."""
+    return {
+        normalize(example)
+        for faq in entries.get("faqs", {}).values()
+        for example in faq.get("examples") or []
+    }
+
+
+def rules_for(path: Path, entries: dict[str, dict[str, dict]]) -> tuple[str, dict[str, set[str]]]:
+    """A file's id prefix, and the texts its questions must not repeat, by where they come from."""
+    elsewhere = {"an earlier question set": earlier_questions()}
+    if path.name != QUESTIONS_B.name:
+        return "q", elsewhere
+    elsewhere[QUESTIONS.name] = {normalize(q["question"]) for q in load(QUESTIONS)}
+    elsewhere["a FAQ's example questions"] = example_questions(entries)
+    return "b", elsewhere
+
+
 def check_url(url: str, entries: dict[str, dict[str, dict]]) -> str | None:
     """What is wrong with one acceptable URL, or None."""
     found = URL.match(url)
@@ -170,9 +192,20 @@ def check_row(q: dict, entries: dict[str, dict[str, dict]]) -> list[str]:
     return errors
 
 
-def check(questions: list[dict], entries: dict[str, dict[str, dict]] | None = None) -> list[str]:
-    """Every problem of the set, each prefixed with the question's id."""
+def check(
+    questions: list[dict],
+    entries: dict[str, dict[str, dict]] | None = None,
+    prefix: str = "q",
+    elsewhere: dict[str, set[str]] | None = None,
+) -> list[str]:
+    """Every problem of the set, each prefixed with the question's id.
+
+    `prefix` is the letter the ids start with; `elsewhere` names the texts (normalized) that no
+    question may repeat, by where they come from (default: the earlier sets).
+    """
     entries = seed_entries() if entries is None else entries
+    if elsewhere is None:
+        elsewhere = {"an earlier question set": earlier_questions()}
     errors = [
         f"{q.get('id', f'line {n}')}: {e}"
         for n, q in enumerate(questions, 1)
@@ -181,8 +214,10 @@ def check(questions: list[dict], entries: dict[str, dict[str, dict]] | None = No
     if errors:
         return errors
     ids = [q["id"] for q in questions]
-    if ids != [f"q{n:03d}" for n in range(1, len(ids) + 1)]:
-        errors.append("ids must run q001, q002, … in file order, with no gap or repeat")
+    if ids != [f"{prefix}{n:03d}" for n in range(1, len(ids) + 1)]:
+        errors.append(
+            f"ids must run {prefix}001, {prefix}002, … in file order, with no gap or repeat"
+        )
     expected_split = split_of(questions)
     errors += [
         f"{q['id']}: split is {q['split']!r}, the alternation within kind {q['kind']!r} gives "
@@ -191,7 +226,6 @@ def check(questions: list[dict], entries: dict[str, dict[str, dict]] | None = No
         if q["split"] != expected_split[q["id"]]
     ]
     titles, faq_questions = copied_texts(entries)
-    earlier = earlier_questions()
     first_seen: dict[str, str] = {}
     for q in questions:
         text = normalize(q["question"])
@@ -205,8 +239,11 @@ def check(questions: list[dict], entries: dict[str, dict[str, dict]] | None = No
             for faq in faq_questions
             if f" {faq} " in f" {text} " and faq != text
         ]
-        if text in earlier:
-            errors.append(f"{q['id']}: is already in an earlier question set: {q['question']!r}")
+        errors += [
+            f"{q['id']}: is already in {where}: {q['question']!r}"
+            for where, texts in elsewhere.items()
+            if text in texts
+        ]
     return errors
 
 
@@ -234,10 +271,16 @@ def counts(questions: list[dict]) -> dict[str, dict[str, int]]:
 
 
 def main(argv: list[str]) -> int:
-    questions = load(Path(argv[0]) if argv else QUESTIONS)
     entries = seed_entries()
-    errors = check(questions, entries)
-    print(f"{len(questions)} questions")
+    paths = [Path(arg) for arg in argv] or [QUESTIONS, QUESTIONS_B]
+    return max(report(path, entries) for path in paths)
+
+
+def report(path: Path, entries: dict[str, dict[str, dict]]) -> int:
+    """Prints one file's counts and problems; 1 if it has any."""
+    questions = load(path)
+    errors = check(questions, entries, *rules_for(path, entries))
+    print(f"{path.name}: {len(questions)} questions")
     for name, table in counts(questions).items():
         print(f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(table.items())))
     empty = empty_fragments(questions, entries) if not errors else []
