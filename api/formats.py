@@ -5,10 +5,12 @@ Views return data (or a JSON response) and declare what else they can be read as
 the declaration travels with the view, whatever its name or endpoint. `negotiate` (before
 the view) picks the representation from `Accept`, or from `?format=` where a link cannot
 carry headers, among those the view declares; `present` (after the view) turns the JSON body
-into the chosen one with the view's renderer. The ETag is computed from the bytes sent, so
-each representation has its own. `?pretty=1` (or `Accept: application/json; indent=2`)
-indents JSON. Those two query parameters belong to this module alone: `QueryParser` hides
-them from the views' argument schemas, and api/openapi.py documents them in the OpenAPI spec.
+into the chosen one with the view's renderer. Views that answer HTML, text or exports of
+their own declare `@negotiates_itself` instead, and are left alone. The ETag is computed from
+the bytes sent, so each representation has its own. `?pretty=1` (or `Accept:
+application/json; indent=2`) indents JSON. Those two query parameters belong to this module
+alone: `QueryParser` hides them from the views' argument schemas, and api/openapi.py
+documents them in the OpenAPI spec. The JSON-LD renderers are in api/jsonld.py.
 """
 
 import json
@@ -23,15 +25,11 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from .encoding import encode
 from .extensions import PROBLEM_CONTENT_TYPE
-from .urls import entry_url
 
 JSON = "application/json"
 MARKDOWN = "text/markdown"
 JSON_LD = "application/ld+json"
 
-# Blueprints that serve HTML or text of their own and negotiate for themselves
-# (analytics_queries: JSON, CSV and NDJSON exports, api/resources/analytics_queries.py).
-SELF_NEGOTIATING = {"docs", "explorer", "llms", "analytics_queries"}
 # `?format=` values, for links that cannot send Accept (llms.txt, a browser's address bar).
 FORMATS = {"json": JSON, "markdown": MARKDOWN, "jsonld": JSON_LD}
 BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -56,10 +54,21 @@ def representations(**renderers: Renderer) -> Callable:
     return declare
 
 
+def negotiates_itself(view: Callable) -> Callable:
+    """Declare that a view (function or MethodView class) chooses its own representation
+    (HTML, text, CSV...): `negotiate` leaves its requests alone, whatever Accept says."""
+    view.negotiates_itself = True
+    return view
+
+
+def _declaration(view: Callable | None, name: str, default: Any) -> Any:
+    """What `view` (as registered: a function, or MethodView.as_view's) declares as `name`."""
+    return getattr(getattr(view, "view_class", view), name, default)
+
+
 def declared(view: Callable | None) -> dict[str, Renderer]:
-    """The representations `view` (as registered: a function, or MethodView.as_view's)
-    declares, by media type."""
-    return getattr(getattr(view, "view_class", view), "representations", {})
+    """The representations `view` declares, by media type."""
+    return _declaration(view, "representations", {})
 
 
 def offered(view: Callable | None) -> list[str]:
@@ -89,11 +98,12 @@ def format_names(types: list[str]) -> list[str]:
 
 def negotiate() -> None:
     """Choose the representation, or 406 (422 for `?format=`) listing what is offered."""
-    if request.blueprint in SELF_NEGOTIATING:
+    view = _view()
+    if _declaration(view, "negotiates_itself", False):
         return
     # Writes answer JSON only: their answer carries the ETag for the next If-Match.
     reading = request.method in ("GET", "HEAD")
-    types = offered(_view()) if reading else [JSON, PROBLEM_CONTENT_TYPE]
+    types = offered(view) if reading else [JSON, PROBLEM_CONTENT_TYPE]
     accept, indent = _accept()
     errors = {}
     pretty = request.args.get("pretty", "0").lower()
@@ -148,45 +158,3 @@ def present(response: Response) -> Response:
     response.mimetype = chosen
     response.headers.pop("ETag", None)
     return response
-
-
-def faq_page(body: dict[str, Any] | list[dict[str, Any]], *_: Any) -> dict[str, Any]:
-    """schema.org FAQPage: one Question with its acceptedAnswer per FAQ entry (a renderer:
-    the path and total it is given are not needed, its URL keeps the query)."""
-    entries = body if isinstance(body, list) else [body]
-    # URLs relative to this document, never built from the request's Host (a client's
-    # input): the answer is the same whoever asks, and may be stored for everyone.
-    page: dict[str, Any] = {"@context": "https://schema.org", "@type": "FAQPage"}
-    page["url"] = request.full_path.rstrip("?")
-    page["mainEntity"] = [
-        {
-            "@type": "Question",
-            "@id": entry_url("faqs", e["slug"]),
-            "name": e["question"],
-            # Other ways people ask it: schema.org's alias of a Thing (Question has no
-            # property of its own for them).
-            **({"alternateName": e["examples"]} if e.get("examples") else {}),
-            "acceptedAnswer": {"@type": "Answer", "text": e["answer"]},
-            **({"version": str(e["version"])} if "version" in e else {}),
-            **({"citation": _citations(e["sources"])} if e.get("sources") else {}),
-        }
-        for e in entries
-        if "question" in e and "answer" in e
-    ]
-    return page
-
-
-def _citations(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """schema.org citations: each cited resource, or the section of it, as a CreativeWork."""
-    cited = []
-    for source in sources:
-        work = {
-            "@type": "CreativeWork",
-            "@id": entry_url("resources", source["resource"]),
-            "name": source.get("title") or source["resource"],
-        }
-        if source.get("section"):
-            work = {"@type": "CreativeWork", "name": source["section"], "isPartOf": work}
-        if work not in cited:
-            cited.append(work)
-    return cited

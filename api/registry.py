@@ -8,6 +8,7 @@ only those that are more than a column or a link are written out here.
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from marshmallow import Schema
@@ -18,6 +19,7 @@ from schemas.base import EntrySchema, entry_type
 from schemas.base import item_args as item_args_of
 
 from .filters import Filter, filters_for, linked_to
+from .jsonld import faq_page
 from .models import (
     Faq,
     Metric,
@@ -64,6 +66,9 @@ class Collection:
     # Filters api/filters.py cannot derive, by list argument.
     custom_filters: dict[str, Filter] = field(default_factory=dict)
     default_sort: tuple[str, ...] = ("slug",)
+    # What its list and item views offer besides JSON and Markdown, by format name, with the
+    # renderer of each (api/formats.py's @representations).
+    representations: dict[str, Callable] = field(default_factory=dict)
     # A real slug and a real list query, for the spec's examples.
     example_slug: str = ""
     example_query: str = ""
@@ -187,6 +192,8 @@ COLLECTIONS: tuple[Collection, ...] = (
         model=Faq,
         schema=faqs.FaqSchema,
         list_args=faqs.FaqListArgs,
+        # Questions with their answers: schema.org's FAQPage, for crawlers.
+        representations={"jsonld": faq_page},
         example_slug="devops-vs-sre",
         example_query="tag=sre&fields=slug,question",
     ),

@@ -4,13 +4,18 @@ and the root."""
 
 import ast
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from api import create_app
 from api.config import TestConfig
 from api.encoding import encode
+from api.formats import JSON_LD, offered
+from api.registry import BY_NAME
+from api.resources.collections import collection_blueprint
 
 API = Path(__file__).resolve().parent.parent / "api"
 MARKDOWN = {"Accept": "text/markdown"}
@@ -19,10 +24,13 @@ MARKDOWN = {"Accept": "text/markdown"}
 @pytest.fixture(scope="module")
 def renamed(app, database_url):
     """An app serving views of the shared app again under endpoint names of its own: the
-    root function, and the tools' item MethodView class under another class name."""
+    root function, /docs and /llms.txt (which answer HTML and Markdown of their own), and
+    the tools' item MethodView class under another class name."""
     other = create_app(type("Renamed", (TestConfig,), {"DATABASE_URL": database_url}))
     views = other.view_functions
     other.add_url_rule("/elsewhere/root", "somewhere.else", views["meta.root"])
+    other.add_url_rule("/elsewhere/docs", "somewhere.docs", views["docs.page"])
+    other.add_url_rule("/elsewhere/llms.txt", "somewhere.llms", views["llms.llms_txt"])
     item = views["tools.EntryBySlug"].view_class
     renamed_class = type("ToolPage", (item,), {})
     other.add_url_rule("/elsewhere/tools/<slug>", view_func=renamed_class.as_view("ToolPage"))
@@ -41,17 +49,39 @@ def test_a_view_keeps_its_markdown_under_another_endpoint_name(renamed):
     assert renamed.get("/healthz", headers=MARKDOWN).status_code == 406
 
 
+def test_a_view_that_negotiates_itself_does_so_under_another_endpoint_name(renamed):
+    """Declared with @negotiates_itself, not listed by blueprint name in api/formats.py."""
+    docs = renamed.get("/elsewhere/docs", headers={"Accept": "text/html"})
+    assert docs.status_code == 200 and docs.mimetype == "text/html"
+    llms = renamed.get("/elsewhere/llms.txt", headers=MARKDOWN)
+    assert llms.status_code == 200 and llms.get_data(as_text=True).startswith("# ")
+
+
 def endpoint_names(app) -> set[str]:
     names = {rule.endpoint for rule in app.url_map.iter_rules()}
-    return names | {name.rpartition(".")[2] for name in names}
+    return names | {name.rpartition(".")[2] for name in names} | set(app.blueprints)
 
 
 def test_formats_names_no_endpoint(app):
-    """The representations are the views' own: api/formats.py holds no endpoint or view
-    name to look them up by (renaming a view once dropped its Markdown silently)."""
+    """The representations are the views' own: api/formats.py holds no endpoint, view or
+    blueprint name to look them up by (renaming a view once dropped its Markdown silently)."""
     tree = ast.parse((API / "formats.py").read_text())
     strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
     assert strings & endpoint_names(app) == set()
+
+
+def offered_by(collection) -> dict[str, list[str]]:
+    """What each view of `collection`'s blueprint declares it can answer in, by class name."""
+    app = Flask(__name__)
+    app.register_blueprint(collection_blueprint(collection))
+    return {name.rpartition(".")[2]: offered(view) for name, view in app.view_functions.items()}
+
+
+def test_json_ld_is_declared_by_the_faq_collection_not_chosen_by_its_name():
+    faqs_renamed = offered_by(replace(BY_NAME["faqs"], name="questions"))
+    assert JSON_LD in faqs_renamed["EntryList"] and JSON_LD in faqs_renamed["EntryBySlug"]
+    tools_named_faqs = offered_by(replace(BY_NAME["tools"], name="faqs"))
+    assert JSON_LD not in tools_named_faqs["EntryList"] + tools_named_faqs["EntryBySlug"]
 
 
 # Every json.dumps outside api/encoding.py, and why it is not an HTTP body.

@@ -2,9 +2,8 @@
 meaning, each group with the nearest entry and the write that fixes it
 (api/services/gap_report.py).
 
-Editor keys only. Never stored (`Cache-Control: private, no-store`): the report is per key and
-changes with every question asked, not with the content. A JSON array paginated like every
-list (`page`, `page_size`, `Link`, `X-Total-Count` counting the groups).
+Editor keys only, never stored, paged like every list (api/resources/editor_reports.py;
+`X-Total-Count` counts the groups).
 
 Acting on a suggestion is not an endpoint of its own: each suggestion carries the exact
 request of the API's normal write (`PATCH /v1/faqs/<slug>` with `If-Match`, or
@@ -14,32 +13,20 @@ sending (choose other phrasings, keep other examples, write the answer); a secon
 would have had to repeat every rule of those writes.
 """
 
-from functools import partial
-
 from flask import current_app
-from marshmallow import RAISE
 
 from schemas.analytics_gaps import DEFAULT_GAP_STATUSES, GapArgs, GapSchema
 
-from ..auth import require_editor
 from ..extensions import db
 from ..registry import BY_NAME
 from ..services.entries import Page
 from ..services.gap_report import Gap, phrasings, report
 from ..services.retrieval import ScoredPassage
 from ..urls import entry_url
+from .editor_reports import editor_report
 from .gap_examples import EXAMPLE
-from .openapi_docs import LIST_HEADERS, Blueprint
+from .openapi_docs import Blueprint
 from .representation import pagination_headers
-
-PRIVATE = {"Cache-Control": "private, no-store"}
-HEADERS = {
-    **LIST_HEADERS,
-    "Cache-Control": {
-        "description": "`private, no-store`: per editor key, and changes with every question.",
-        "schema": {"type": "string"},
-    },
-}
 
 
 def nearest_body(found: ScoredPassage | None) -> dict | None:
@@ -80,8 +67,6 @@ def gap_body(gap: Gap) -> dict:
 
 def analytics_gaps_blueprint() -> Blueprint:
     blp = Blueprint("analytics_gaps", __name__, description="Content gaps, for editors.")
-    # before the arguments are read: 401/403 first
-    blp.before_request(partial(require_editor, "The gap report needs"))
 
     @blp.route("/v1/analytics/gaps")
     @blp.doc(
@@ -96,13 +81,8 @@ def analytics_gaps_blueprint() -> Blueprint:
         "whose `answer` you write). Send the request with your editor key: it is a normal "
         "write (a revision, the change feed). Needs an editor key. Example: "
         "`/v1/analytics/gaps?since=2026-12-01T00:00:00Z&page_size=10`.",
-        security=[{"bearerAuth": []}],
     )
-    @blp.arguments(GapArgs, location="query", unknown=RAISE, as_kwargs=False)
-    @blp.response(200, GapSchema(many=True), headers=HEADERS, example=[EXAMPLE])
-    @blp.alt_response(401, response="UNAUTHORIZED")
-    @blp.alt_response(403, response="FORBIDDEN")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    @editor_report(blp, "The gap report needs", GapArgs, GapSchema(many=True), EXAMPLE)
     def gaps_view(args):
         page, size = args["page"], args["page_size"]
         total, gaps = report(
@@ -115,7 +95,6 @@ def analytics_gaps_blueprint() -> Blueprint:
             offset=(page - 1) * size,
         )
         body = [gap_body(gap) for gap in gaps]
-        headers = {**pagination_headers(Page(body, total, page, size)), **PRIVATE}
-        return body, headers  # written through GapSchema
+        return body, pagination_headers(Page(body, total, page, size))  # through GapSchema
 
     return blp

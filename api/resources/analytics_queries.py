@@ -1,35 +1,30 @@
 """GET /v1/analytics/queries: what users asked, for the editors (api/services/query_analytics.py).
 
-Editor keys only. Never stored by api/cache.py (`Cache-Control: private, no-store`, and a
-request carrying Authorization is never stored): it is per key and changes with every question
-asked, not with the content. JSON pages like every list (`page`, `page_size`, `Link`,
-`X-Total-Count`); CSV and NDJSON export every row of the report at once (spreadsheets want the
-whole of it). This blueprint negotiates its own formats (api/formats.py).
+Editor keys only, never stored, JSON paged like every list (api/resources/editor_reports.py);
+CSV and NDJSON export every row of the report at once (spreadsheets want the whole of it). The
+view negotiates its own formats (`@negotiates_itself`, api/formats.py).
 """
 
 import csv
 import io
 from collections.abc import Iterator
-from functools import partial
 
 from flask import Response, request
 from flask_smorest import abort
-from marshmallow import RAISE
 
 from schemas.analytics import EXAMPLE_ROW, QueryReportArgs, QueryReportRowSchema
 
-from ..auth import require_editor
 from ..encoding import encode
 from ..extensions import db
+from ..formats import negotiates_itself
 from ..services.entries import Page
 from ..services.query_analytics import CSV_COLUMNS, csv_cells, json_row, paginate, report_rows
-from .openapi_docs import LIST_HEADERS, Blueprint
+from .editor_reports import editor_report
+from .openapi_docs import Blueprint
 from .representation import json_response, pagination_headers
 
-BLUEPRINT = "analytics_queries"
 JSON, CSV, NDJSON = "application/json", "text/csv", "application/x-ndjson"
 FORMATS = {"json": JSON, "csv": CSV, "ndjson": NDJSON}
-PRIVATE = {"Cache-Control": "private, no-store"}
 EXPORTS = {
     CSV: {"schema": {"type": "string", "description": "Every row: " + ",".join(CSV_COLUMNS)}},
     NDJSON: {"schema": {"type": "string", "description": "Every row, one JSON object a line."}},
@@ -70,20 +65,16 @@ def ndjson_lines(rows: list[dict]) -> Iterator[bytes]:
 def export(rows: list[dict], media_type: str, report: str) -> Response:
     lines = csv_lines(rows) if media_type == CSV else ndjson_lines(rows)
     extension = "csv" if media_type == CSV else "ndjson"
-    headers = {
-        **PRIVATE,
-        "Content-Disposition": f'attachment; filename="queries-{report}.{extension}"',
-    }
+    headers = {"Content-Disposition": f'attachment; filename="queries-{report}.{extension}"'}
     # direct_passthrough: written as made, without an ETag (api/http.py hashes none over it).
     return Response(lines, mimetype=media_type, headers=headers, direct_passthrough=True)
 
 
 def analytics_queries_blueprint() -> Blueprint:
-    blp = Blueprint(BLUEPRINT, __name__, description="What users asked, for editors.")
-    # before the arguments are read: 401/403 first
-    blp.before_request(partial(require_editor, "Analytics need"))
+    blp = Blueprint("analytics_queries", __name__, description="What users asked, for editors.")
 
     @blp.route("/v1/analytics/queries")
+    @negotiates_itself
     @blp.doc(
         operationId="queryAnalytics",
         summary="What users asked: top, unanswered, out of domain, ambiguous, unhelpful",
@@ -95,15 +86,12 @@ def analytics_queries_blueprint() -> Blueprint:
         "`since`/`until` the window. Needs an editor key. JSON pages like every list; "
         "`Accept: text/csv` (or `?format=csv`) and `application/x-ndjson` (`?format=ndjson`) "
         "export every row. Example: `/v1/analytics/queries?report=no_match&since=2026-12-01`.",
-        security=[{"bearerAuth": []}],
         responses={200: {"content": EXPORTS}},  # beside the JSON @blp.response documents
     )
-    @blp.arguments(QueryReportArgs, location="query", unknown=RAISE, as_kwargs=False)
-    @blp.response(200, QueryReportRowSchema(many=True), headers=LIST_HEADERS, example=[EXAMPLE_ROW])
-    @blp.alt_response(401, response="UNAUTHORIZED")
-    @blp.alt_response(403, response="FORBIDDEN")
+    @editor_report(
+        blp, "Analytics need", QueryReportArgs, QueryReportRowSchema(many=True), EXAMPLE_ROW
+    )
     @blp.alt_response(406, response="NOT_ACCEPTABLE")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def queries_view(args):
         media_type = chosen_format()
         rows = report_rows(db.session, args["report"], args.get("since"), args.get("until"))
@@ -111,7 +99,6 @@ def analytics_queries_blueprint() -> Blueprint:
             return export(rows, media_type, args["report"])
         page, size = args["page"], args["page_size"]
         body = [json_row(row) for row in paginate(rows, page, size)]
-        headers = {**pagination_headers(Page(body, len(rows), page, size)), **PRIVATE}
-        return json_response(body, headers=headers)
+        return json_response(body, headers=pagination_headers(Page(body, len(rows), page, size)))
 
     return blp

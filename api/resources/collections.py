@@ -6,7 +6,7 @@ from marshmallow import RAISE
 
 from .. import markdown
 from ..extensions import db
-from ..formats import faq_page, representations
+from ..formats import representations
 from ..registry import Collection
 from ..services.entries import get_entry, list_entries, renamed_to
 from ..services.writes import create_entry, delete_entry, patch_entry, replace_entry
@@ -89,11 +89,9 @@ def collection_blueprint(collection: Collection) -> Blueprint:
     title, label, camel = collection.title.lower(), collection.label, collection.singular
     read_schema = collection.schema(partial=True)
     blp.after_request(lambda response: redirect_renamed(collection, response))
-    # FAQ entries are questions with their answers: schema.org's FAQPage, for crawlers.
-    jsonld = {"jsonld": faq_page} if collection.name == "faqs" else {}
 
     @blp.route("")
-    @representations(markdown=markdown.entry_list, **jsonld)
+    @representations(markdown=markdown.entry_list, **collection.representations)
     class EntryList(MethodView):
         @blp.doc(
             operationId=f"list{_camel(collection.name)}",
@@ -130,7 +128,7 @@ def collection_blueprint(collection: Collection) -> Blueprint:
             return idempotent(lambda: create_entry(db.session, collection, data, change(), respond))
 
     @blp.route("/<slug>")
-    @representations(markdown=markdown.entry, **jsonld)
+    @representations(markdown=markdown.entry, **collection.representations)
     class EntryBySlug(MethodView):
         @blp.doc(
             operationId=f"get{camel}",

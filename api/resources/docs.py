@@ -5,6 +5,8 @@ from pathlib import Path
 from flask import Blueprint, Response, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from ..formats import negotiates_itself
+
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 docs = Blueprint("docs", __name__)
@@ -28,15 +30,18 @@ PAGE = """<!doctype html>
 
 
 @docs.get("/docs")
+@negotiates_itself
 def page() -> Response:
     return Response(PAGE, mimetype="text/html")
 
 
 @docs.get("/docs/init.js")
+@negotiates_itself
 def init_script() -> Response:
     return send_from_directory(STATIC, "docs.js", mimetype="text/javascript")
 
 
 @docs.get("/docs/assets/<path:filename>")
+@negotiates_itself
 def asset(filename: str) -> Response:
     return send_from_directory(str(swagger_ui_path), filename)

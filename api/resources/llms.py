@@ -7,6 +7,7 @@ request's Host: a client's Host cannot end up in what other clients read.
 from flask import Blueprint, Response, current_app
 
 from ..extensions import db
+from ..formats import negotiates_itself
 from ..registry import COLLECTIONS
 from ..services.entries import count_entries
 from ..urls import api_url, entry_url
@@ -72,6 +73,7 @@ def _lines(counts: dict[type, int]) -> list[str]:
 
 
 @llms.get("/llms.txt")
+@negotiates_itself
 def llms_txt() -> Response:
     counts = count_entries(db.session, [c.model for c in COLLECTIONS])
     body = "\n".join(_lines(counts)) + "\n"
