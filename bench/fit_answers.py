@@ -34,7 +34,6 @@ from validate import load, matches  # noqa: E402
 from api.extensions import db  # noqa: E402
 from api.services import answers  # noqa: E402
 from api.services.analysis import analyze, load_glossary  # noqa: E402
-from api.services.retrieval import index, question_vector, retrieve  # noqa: E402
 
 MODEL_FILE = ROOT / "api" / "services" / "answer_model.json"
 FEATURES = {
@@ -50,24 +49,33 @@ FEATURES = {
         "example_gap",
         "structured",
         "broad",
+        "compare",
     ),
     "semantic": (
         "score",
-        "lead",
         "entry_gap",
-        "title_coverage",
         "known",
-        "short",
         "faq",
         "example_gap",
         "example_cosine_gap",
         "structured",
-        "broad",
+        "compare",
+        "agree_entry",
     ),
 }
 # Answered wrong, at most, as a share of the answerable questions: the issue's targets
 # (≤ 5 % with words alone, ≤ 2 % with meaning).
 MAX_WRONG = {"words": 0.05, "semantic": 0.02}
+# The sets before the features of api/services/answer_features.py (2026-12-07), which
+# --variants compares with FEATURES, each new feature left out in turn, and other candidates.
+EARLIER = {
+    "words": FEATURES["words"][:-1],
+    "semantic": (
+        "score", "lead", "entry_gap", "title_coverage", "known", "short", "faq", "example_gap",
+        "example_cosine_gap", "structured", "broad",
+    ),
+}  # fmt: skip
+TRIED = {"words": ("agree_faq_words", "lead", "score"), "semantic": ("agree_faq_words", "lead")}
 MAX_OFF_TOPIC = 0.04  # of unanswerable questions answered
 PENALTY = 1.0  # L2 on the standardised weights (not the bias)
 FOLDS, REPEATS, SEED = 5, 20, 12
@@ -84,22 +92,9 @@ def samples(mode: str, base: str | None) -> list[tuple[dict, dict[str, float], i
             if not analysis.words:
                 found.append((q, dict.fromkeys(FEATURES[mode], 0.0), 0, []))
                 continue
-            candidates = retrieve(
-                db.session,
-                q["question"],
-                answers.CANDIDATES,
-                analysis=analysis,
-                semantic=mode == "semantic",
+            candidates, values = answers.describe(
+                db.session, q["question"], analysis, mode == "semantic"
             )
-            stems = answers._content_stems(index(db.session))
-            found_index = index(db.session)
-            rows = [p.passage.row for p in candidates]
-            phrasings = answers.phrasing_stems(found_index, rows)
-            vector = vectors = None
-            if mode == "semantic" and candidates and candidates[0].cosine is not None:
-                vector = question_vector(q["question"], analysis)
-                vectors = answers.phrasing_vectors(found_index, rows)
-            values = answers.features(analysis, candidates, stems, phrasings, vector, vectors)
             entries = answers.distinct_entries(candidates)
             top = entries[0].passage if entries else None
             label = int(
@@ -198,15 +193,48 @@ def reliability(probabilities: np.ndarray, labels: np.ndarray) -> list[dict]:
     return table
 
 
+def variants(mode: str, data, seeds: int = 6) -> dict[str, dict]:
+    """Held-out figures at the threshold and the AUC among answerable questions, each the mean
+    over `seeds` cross-validation shuffles, for FEATURES[mode] and variants of it."""
+    global SEED
+    chosen, earlier = FEATURES[mode], EARLIER[mode]
+    sets = {"chosen": chosen, "earlier": earlier}
+    sets |= {f"earlier + {n}": (*earlier, n) for n in chosen if n not in earlier}
+    sets |= {f"chosen - {n}": tuple(m for m in chosen if m != n) for n in chosen}
+    sets |= {f"chosen + {n}": (*chosen, n) for n in (*earlier, *TRIED[mode]) if n not in chosen}
+    y = np.array([label for _, _, label, _ in data], dtype=float)
+    answerable = [i for i, (q, *_) in enumerate(data) if q["expect"] in ("answer", "ambiguous")]
+    kept, found = SEED, {}
+    for name, names in sets.items():
+        x = np.array([[values[n] for n in names] for _, values, _, _ in data])
+        rows = []
+        for SEED in range(1, seeds + 1):
+            p = held_out(x, y)
+            figures = choose_threshold(mode, data, p)[1]
+            pos, neg = p[answerable][y[answerable] == 1], p[answerable][y[answerable] == 0]
+            auc = ((pos[:, None] > neg) + 0.5 * (pos[:, None] == neg)).mean()
+            rows.append([figures.get(k, 0.0) for k in ("right", "wrong", "off_topic")] + [auc])
+        mean = np.mean(rows, axis=0)
+        found[name] = dict(zip(("right", "wrong", "off_topic", "auc"), mean.round(4).tolist()))
+        print(mode, f"{name:32s}", found[name])
+    SEED = kept
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="a PostgreSQL URL (default: a new SQLite file)")
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--modes", nargs="+", default=["words", "semantic"])
+    parser.add_argument("--variants", type=Path, help="compare feature sets, write them here")
     args = parser.parse_args()
     stored = json.loads(MODEL_FILE.read_text())
+    compared = {}
     for mode in args.modes:
         data = samples(mode, args.database)
+        if args.variants:
+            compared[mode] = variants(mode, data)
+            continue
         names = FEATURES[mode]
         x = np.array([[values[n] for n in names] for _, values, _, _ in data])
         y = np.array([label for _, _, label, _ in data], dtype=float)
@@ -227,7 +255,10 @@ def main() -> None:
             "reliability": reliability(probabilities, y),
         }
         print(mode, json.dumps(model, indent=1))
-    if args.write:
+    if args.variants:
+        note = f"held-out on the tune half, mean of 6 shuffles of {FOLDS} folds x {REPEATS}"
+        args.variants.write_text(json.dumps({"how": note} | compared, indent=1) + "\n")
+    elif args.write:
         MODEL_FILE.write_text(json.dumps(stored, indent=2) + "\n")
 
 

@@ -224,12 +224,15 @@ def test_answers_stay_sure_only_when_they_should(semantic_client):
     # chosen for at most 2% answered wrong on held-out questions, api/services/answers.py), so
     # fewer of these 44 questions, written for the old ranking, are answered than the 90% asked
     # at first: 30 right on 2026-12-01, 23 on 2026-12-07 with the stricter threshold. The
-    # quality bar on questions nobody tuned on is tests/test_answer_quality.py.
+    # quality bar on questions nobody tuned on is tests/test_answer_quality.py. These name an
+    # FAQ each, from before answers cited other entries: another entry's passage ("mttr?" ->
+    # the MTTR metric) is not judged, another FAQ is wrong.
     right = wrong = 0
     for question, slug in QUESTIONS:
         body = answer(question)
+        faq = body["answered"] and body["answer"]["url"].startswith("/v1/faqs/")
         right += body["answered"] and body["answer"]["slug"] == slug
-        wrong += body["answered"] and body["answer"]["slug"] != slug
+        wrong += faq and body["answer"]["slug"] != slug
     assert right / len(QUESTIONS) >= 0.45
     assert wrong <= 4  # 4 on 2026-12-07: a guard against regressions, not the target (2%)
 

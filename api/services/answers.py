@@ -41,7 +41,10 @@ Features of the best passage (the runner-up is the best passage of another entry
   question to each phrasing embedded alone (api/services/phrasings.py);
 - `structured`: 1 when it is a tool's, a metric's, a schedule's, a workflow's, a practice's or a
   responsibility's passage (entries about one narrow thing); `broad`: 1 for a topic's, a tag's
-  or a resource's (entries about many things, often close to a question without answering it).
+  or a resource's (entries about many things, often close to a question without answering it);
+- `compare`, `agree_entry`, `agree_faq_words`: the question asks for a comparison; the entry
+  nearest in meaning, and the FAQ with the closest phrasing, are the best passage's
+  (api/services/answer_features.py).
 """
 
 import json
@@ -54,6 +57,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
+from . import answer_features
 from .analysis import WORD, Analysis
 from .passage_index import STEM
 from .phrasings import example_cosine_gap, example_gap, phrasing_stems, phrasing_vectors
@@ -85,6 +89,9 @@ FEATURES = (
     "example_cosine_gap",
     "structured",
     "broad",
+    "compare",
+    "agree_entry",
+    "agree_faq_words",
 )
 STRUCTURED = frozenset(
     {"tools", "metrics", "schedules", "workflows", "practices", "responsibilities"}
@@ -145,10 +152,14 @@ def features(
     phrasings: dict[int, list[frozenset[str]]] | None = None,
     vector: Any = None,
     vectors: dict[int, Any] | None = None,
+    query: str = "",
+    found: Index | None = None,
+    wide: Sequence[ScoredPassage] = (),
 ) -> dict[str, float]:
     """The features of the module docstring for the best of `passages` (`phrasings`: the
-    FAQs' question and examples as stem sets, by passage row, phrasing_stems(); `vector`: the
-    question's, and `vectors`: phrasing_vectors(), with meaning)."""
+    FAQs' question and examples as stem sets, by passage row, phrasing_stems(), for `wide`
+    too; `vector`: the question's, and `vectors`: phrasing_vectors(), with meaning; `wide`:
+    the first answer_features.WIDE candidates, of which `passages` are the first)."""
     words = analysis.words
     unknown = [w for w in analysis.unknown if w[:STEM] not in stems]
     known = 1.0 - len(unknown) / len(words) if words else 0.0
@@ -180,6 +191,9 @@ def features(
         "example_cosine_gap": example_cosine_gap(vector, entries, vectors or {}),
         "structured": 1.0 if best.passage.collection in STRUCTURED else 0.0,
         "broad": 1.0 if best.passage.collection in BROAD else 0.0,
+        "compare": answer_features.compare(query),
+        "agree_entry": answer_features.agree_entry(found, vector, best) if found else 0.0,
+        "agree_faq_words": answer_features.agree_faq_words(words, wide, phrasings or {}),
     }
 
 
@@ -220,19 +234,31 @@ def decide(values: dict[str, float], entries: Sequence[ScoredPassage], model: di
     return "no_match"
 
 
+def describe(
+    session: Session, query: str, analysis: Analysis, semantic: bool
+) -> tuple[list[ScoredPassage], dict[str, float]]:
+    """The first CANDIDATES passages for the question and the features of the best."""
+    found = index(session)
+    wide = retrieve(
+        session, query, answer_features.WIDE, analysis=analysis, semantic=semantic
+    )
+    candidates = wide[:CANDIDATES]
+    rows = [p.passage.row for p in candidates]
+    vector = vectors = None
+    if candidates and candidates[0].cosine is not None:  # ranked by meaning
+        vector, vectors = question_vector(query, analysis), phrasing_vectors(found, rows)
+    stems = _content_stems(found)
+    phrasings = phrasing_stems(found, [p.passage.row for p in wide])
+    values = features(analysis, candidates, stems, phrasings, vector, vectors, query, found, wide)
+    return candidates, values
+
+
 def answer(session: Session, query: str, analysis: Analysis, semantic: bool) -> Outcome:
     """The status, confidence and passages for one question (module docstring)."""
     model = mode(semantic)
     if not analysis.words or not WORD.search(query.lower()):
         return Outcome("out_of_domain", 0.0, model["threshold"])
-    found = index(session)
-    candidates = retrieve(session, query, CANDIDATES, analysis=analysis, semantic=semantic)
-    rows = [p.passage.row for p in candidates]
-    vector = vectors = None
-    if candidates and candidates[0].cosine is not None:  # ranked by meaning
-        vector, vectors = question_vector(query, analysis), phrasing_vectors(found, rows)
-    stems, phrasings = _content_stems(found), phrasing_stems(found, rows)
-    values = features(analysis, candidates, stems, phrasings, vector, vectors)
+    candidates, values = describe(session, query, analysis, semantic)
     entries = distinct_entries(candidates)
     status = decide(values, entries, model)
     sure = round(probability(values, model), 3) if entries else 0.0

@@ -1,0 +1,64 @@
+"""The features of api/services/answer_features.py, on the seeded content."""
+
+import pytest
+
+from api.extensions import db
+from api.services import answer_features, answers
+from api.services.analysis import analyze, load_glossary
+from api.services.retrieval import Passage, ScoredPassage, index, question_vector, retrieve
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "dev vs devops in one sentence",
+        "compare how a dev and an sre think about scale",
+        "what's the difference between a developer and a platform engineer",
+        "which languages does each role use",
+    ],
+)
+def test_a_comparison_is_recognised(question):
+    assert answer_features.compare(question) == 1.0
+
+
+@pytest.mark.parametrize(
+    "question", ["whats mttr", "what does a devops engineer automate", "who uses terraform"]
+)
+def test_a_question_about_one_thing_is_not_a_comparison(question):
+    assert answer_features.compare(question) == 0.0
+
+
+def faq(row: int, slug: str) -> ScoredPassage:
+    p = Passage(row, "faqs", slug, "answer", "answer", slug, "text", "text", "", 1, '"e"', [], {})
+    return ScoredPassage(p, 0.5, 0.5, 1.0, 1.0, 1.0, 1, 1, 1, 0.0)
+
+
+def test_the_faq_with_the_closest_phrasing_agrees_with_the_ranking():
+    words = ("deploy", "fails", "night")
+    phrasings = {
+        0: [frozenset({"deplo", "fails"})],
+        1: [frozenset({"deplo", "fails", "night"})],
+        2: [frozenset({"cost"})],
+    }
+    found = [faq(0, "a"), faq(1, "b"), faq(2, "c")]
+    assert answer_features.agree_faq_words(words, found, phrasings) == 0.0  # b is closer
+    assert answer_features.agree_faq_words(words, found[1:], phrasings) == 1.0
+    assert answer_features.agree_faq_words(words, found[2:], phrasings) == 0.0  # shares none
+
+
+def test_the_entry_nearest_in_meaning_agrees_with_the_ranking(app):
+    pytest.importorskip("numpy")
+    if not app.config.get("SEMANTIC_SEARCH"):
+        pytest.skip("words only: no question is embedded")
+    question = "who on the team sets up terraform"
+    with app.test_request_context():
+        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        analysis = analyze(db.session, question, glossary)
+        found = index(db.session)
+        vector = question_vector(question, analysis)
+        entries = answers.distinct_entries(retrieve(db.session, question, 60, analysis=analysis))
+        nearest = max(entries, key=lambda p: p.entry_cosine)
+        farthest = min(entries, key=lambda p: p.entry_cosine)
+        assert answer_features.agree_entry(found, vector, nearest) == 1.0
+        assert answer_features.agree_entry(found, vector, farthest) == 0.0
+        assert answer_features.agree_entry(found, None, nearest) == 0.0
