@@ -18,7 +18,9 @@ ScoredPassage has:
   database's full-text score of the passage: BM25 on SQLite, ts_rank on PostgreSQL; 0 when no
   word matches), `word_score` (`words` over the question's best `words`, 0 to 1), `coverage`
   (share of the question's content words found in the passage, on their first five
-  letters), `title_coverage` (the same share in its entry's title), `word_rank` and
+  letters), `title_coverage` (the same share in its entry's title), `aspect` (for a
+  matrix cell of a role the question names, the share of its aspect's words the question
+  has: role_aspects.py), `word_rank` and
   `meaning_rank` (1-based rank in each list, None when outside the first WORDS or
   NEIGHBOURS), `rank` (1-based, fused);
 - `margin`: this score minus the next one's; the runner-up is the next item of the list.
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from . import role_aspects
 from .analysis import WORD, Analysis, analyze, load_glossary
 from .passage_index import STEM, Index, Passage, index
 from .word_matches import searched_terms, word_matches
@@ -56,6 +59,8 @@ W_COSINE, W_ENTRY, W_WORDS, W_COVERAGE, W_TITLE = 0.36, 0.36, 0.12, 0.08, 0.08
 W_WORDS_ONLY, W_COVERAGE_ONLY, W_TITLE_ONLY = 0.4, 0.2, 0.4
 # Tags group entries and resources describe sources: they rarely answer a question themselves.
 PRIOR = {"tags": 0.5, "resources": 0.5}
+# A cell of a role the question names, about the aspect it names (api/services/role_aspects.py)
+W_ASPECT = 0.3
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class ScoredPassage:
     margin: float
     entry_cosine: float | None = None
     title_coverage: float = 0.0
+    aspect: float = 0.0
 
 
 def stem_options(words: Sequence[str], glossary) -> list[tuple[frozenset[str], list]]:
@@ -131,6 +137,7 @@ class Candidate:
     title_coverage: float = 0.0  # share of the question's words in the entry's title
     word_rank: int | None = None
     meaning_rank: int | None = None
+    aspect: float = 0.0  # a cell of a role the question names: share of its aspect named
 
 
 def candidates(
@@ -164,6 +171,12 @@ def candidates(
         candidate.meaning_rank = rank
         if candidate.word_rank is None and (words := scores.get(found.passages[i].row)):
             candidate.words, candidate.word_score = words, words / best
+    for i, share in role_aspects.cells(found, analysis, glossary):
+        p = found.passages[i]
+        if (not collections or p.collection in collections) and (
+            not role or f" {role} " in p.roles
+        ):
+            by_row.setdefault(i, Candidate(i)).aspect = share
     if near:
         for i, candidate in by_row.items():
             if found.has_vector[i]:
@@ -213,15 +226,16 @@ def _nearest(found: Index, vector, collections, role):
 def score(candidate: Candidate, passage: Passage) -> float:
     """With meaning: W_COSINE * cosine + W_ENTRY * entry_cosine + W_WORDS * word_score +
     W_COVERAGE * coverage + W_TITLE * title_coverage; words only: W_WORDS_ONLY * word_score +
-    W_COVERAGE_ONLY * coverage + W_TITLE_ONLY * title_coverage; times the PRIOR of the
-    passage's collection."""
+    W_COVERAGE_ONLY * coverage + W_TITLE_ONLY * title_coverage; either plus W_ASPECT * aspect;
+    times the PRIOR of the passage's collection."""
     c = candidate
     if c.cosine is not None:
         value = W_COSINE * c.cosine + W_ENTRY * (c.entry_cosine or 0.0)
         value += W_WORDS * c.word_score + W_COVERAGE * c.coverage + W_TITLE * c.title_coverage
+        value += W_ASPECT * c.aspect
     else:
         value = W_WORDS_ONLY * c.word_score + W_COVERAGE_ONLY * c.coverage
-        value += W_TITLE_ONLY * c.title_coverage
+        value += W_TITLE_ONLY * c.title_coverage + W_ASPECT * c.aspect
     return value * PRIOR.get(passage.collection, 1.0)
 
 
@@ -240,6 +254,7 @@ def rank(found: Index, scored: list[Candidate], k: int) -> list[ScoredPassage]:
             ScoredPassage(
                 passage, round(value, 6), c.cosine, c.words, c.word_score, c.coverage,
                 c.word_rank, c.meaning_rank, n + 1, margin, c.entry_cosine, c.title_coverage,
+                c.aspect,
             )
         )  # fmt: skip
     return results
