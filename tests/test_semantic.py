@@ -176,8 +176,8 @@ def test_embeddings_follow_every_write(semantic_app, semantic_client):
 
 
 def test_the_question_is_the_only_model_call_of_a_request(semantic_client):
-    # The first question a process answers also embeds the FAQs' phrasings, once
-    # (api/services/phrasings.py EAGER_FAQS): after it, a request embeds its question only.
+    # The first request that reads the passage index also embeds the FAQs' phrasings, once
+    # (api/services/phrasings.py warm): after it, a request embeds its question only.
     semantic_client.get("/v1/answers", query_string={"q": "who owns the pipeline"})
     calls = encoder.ENCODER.calls
     body = semantic_client.get("/v1/answers", query_string={"q": "what does a sre do on tuesdays"})

@@ -267,6 +267,9 @@ COLUMNS = (
 
 _INDEXES: dict[Any, Index] = {}
 _LOCK = threading.Lock()
+# Called with each index kept for a content generation, before any request uses it:
+# api/services/phrasings.py (warm) embeds the FAQs' phrasings there.
+ON_BUILT: list = []
 
 
 def index(session: Session) -> Index:
@@ -283,5 +286,7 @@ def index(session: Session) -> Index:
                     found = reload(session, found, current)
                 found = found or load_index(session, current)
                 if generation.seen_by(session, current):
+                    for hook in ON_BUILT:
+                        hook(found)
                     _INDEXES[key] = found
     return found

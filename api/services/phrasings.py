@@ -7,10 +7,14 @@ found with it has a phrasing as close to the question.
 
 - phrasing_stems(index, rows): the phrasings of these FAQ passages as sets of stems (first
   five letters);
-- phrasing_vectors(index, rows): the same as unit vectors, with meaning, for the FAQ passages
-  a question found: a phrasing is embedded the first time its FAQ is a candidate, and once
-  per process (EXAMPLE_VECTORS kept, by text as the model reads it) whatever index it is in,
-  so an index read again after a write embeds nothing new but changed phrasings;
+- phrasing_vectors(index, rows): the same as unit vectors, with meaning, kept per index. The
+  vectors come from question_vectors.embed, the process's one cache of stored questions'
+  vectors (the gap report's too), by text as the model reads it: an index read again after a
+  write embeds nothing new but changed phrasings;
+- warm(index): called by api/services/passage_index.py with each index it builds: with up to
+  EAGER_PHRASINGS phrasings, embeds every FAQ's there, once per content generation (only the
+  changed ones after a write), rather than in an answer's request; past it, each FAQ's when
+  it is first a candidate;
 - example_gap / example_cosine_gap: for the best entry when it is an FAQ, its closest phrasing
   (share of the question's content words / cosine) minus the best other FAQ's; 0 otherwise.
 """
@@ -21,18 +25,18 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from .analysis import WORD
-from .passage_index import STEM, Index
+from .passage_index import ON_BUILT, STEM, Index
 from .retrieval import ScoredPassage
 
-EXAMPLE_VECTORS = 20_000  # FAQ phrasings whose vectors each process keeps (1.5 kB each)
-# Up to this many FAQs, the first question after an index is read embeds every FAQ's phrasings
-# at once (the seed's 56 FAQs: ~340 short sentences, about a second once per process), so that
-# later questions never wait for the model; past it, each FAQ's when it is first a candidate.
-EAGER_FAQS = 150
+# Up to this many phrasings in all, every FAQ's are embedded when the index is built (about 3 ms
+# each on a quiet core: the seed's 56 FAQs have ~340, a second once per process; 4,096 take
+# about 12 s, on the request that reads the index, itself seconds at 30,000 passages), so that
+# questions never wait for the model but for their own vector; past it, each FAQ's when it is
+# first a candidate. Under question_vectors.KEPT: an index read again after a write finds them.
+EAGER_PHRASINGS = 4096
 
 _STEMS: "WeakKeyDictionary[Index, dict[int, list[frozenset[str]]]]" = WeakKeyDictionary()
 _VECTORS: "WeakKeyDictionary[Index, dict[int, Any]]" = WeakKeyDictionary()
-_VECTOR_OF: dict[str, Any] = {}  # a phrasing's vector, by its text as the model reads it
 _LOCK = threading.Lock()
 
 
@@ -84,35 +88,42 @@ def example_gap(words, entries: Sequence[ScoredPassage], phrasings) -> float:
 def phrasing_vectors(found: Index, rows: Sequence[int]) -> dict[int, Any]:
     """The phrasings of the FAQ passages of these rows as matrices of unit vectors (one row
     each), by passage row. Embedded the first time a passage is asked for (a few short
-    sentences), then kept per index, and each text's vector per process."""
-    import numpy as np
-
-    from .encoder import ENCODER, normalised_question
+    sentences; every FAQ's at once when the index was not warmed: up to EAGER_PHRASINGS),
+    then kept per index, and each text's vector in question_vectors."""
+    from .question_vectors import embed
 
     with _LOCK:
         known = _VECTORS.get(found)
+        wanted = {}
         if known is None:
             known = _VECTORS[found] = {}
-            faqs = [p.row for p in found.passages if p.collection == "faqs"]
-            if len(faqs) <= EAGER_FAQS:
-                rows = [*rows, *faqs]
-        wanted = {
-            row: [normalised_question(x) for x in faq_phrasings(found.passages[found.by_row[row]])]
-            for row in rows
-            if row not in known
-            and row in found.by_row
-            and found.passages[found.by_row[row]].collection == "faqs"
-        }
-        texts = (t for ts in wanted.values() for t in ts)
-        missing = list(dict.fromkeys(t for t in texts if t not in _VECTOR_OF))
-        if missing:
-            if len(_VECTOR_OF) + len(missing) > EXAMPLE_VECTORS:
-                _VECTOR_OF.clear()
-                missing = list(dict.fromkeys(t for ts in wanted.values() for t in ts))
-            _VECTOR_OF.update(zip(missing, ENCODER.embed(missing), strict=True))
-        for row, ts in wanted.items():
-            known[row] = np.stack([_VECTOR_OF[t] for t in ts])
+            every = {p.row: faq_phrasings(p) for p in found.passages if p.collection == "faqs"}
+            if sum(len(ts) for ts in every.values()) <= EAGER_PHRASINGS:
+                wanted = every
+        for row in rows:
+            if row not in known and row not in wanted and row in found.by_row:
+                passage = found.passages[found.by_row[row]]
+                if passage.collection == "faqs":
+                    wanted[row] = faq_phrasings(passage)
+        if wanted:
+            vectors = embed([t for ts in wanted.values() for t in ts])
+            start = 0
+            for row, ts in wanted.items():
+                known[row] = vectors[start : start + len(ts)]
+                start += len(ts)
         return {row: known[row] for row in rows if row in known}
+
+
+def warm(found: Index) -> None:
+    """Every FAQ's phrasings embedded for this index (up to EAGER_PHRASINGS), when the app
+    answers by meaning and the index has vectors: passage_index calls it with each index it
+    builds, so no answer's request embeds them."""
+    from flask import current_app, has_app_context
+
+    if found.matrix is None or not has_app_context():
+        return
+    if current_app.config.get("SEMANTIC_SEARCH"):
+        phrasing_vectors(found, [])
 
 
 def example_cosine_gap(vector, entries: Sequence[ScoredPassage], vectors) -> float:
@@ -125,3 +136,6 @@ def example_cosine_gap(vector, entries: Sequence[ScoredPassage], vectors) -> flo
         if p.passage.collection == "faqs" and p.passage.row in vectors
     ]
     return float((vectors[best.row] @ vector).max()) - max(others, default=0.0)
+
+
+ON_BUILT.append(warm)

@@ -1,12 +1,14 @@
-"""Vectors of many stored questions at once, for the content-gap report (api/services/gaps.py)
-and the FAQs it compares them with (api/services/nearest_faq.py).
+"""Vectors of many stored questions at once: the content-gap report's (api/services/gaps.py),
+and every FAQ's question and examples, which the report compares them with
+(api/services/nearest_faq.py) and answers compare a question with (api/services/phrasings.py).
 
 The encoder's own cache (api/services/encoder.py) keeps the questions of requests; a report
 reads up to a thousand stored questions and every FAQ's question and examples. Here those not
 seen lately are embedded in batches of BATCH (through the on-disk vector cache when
 EMBEDDING_CACHE_DIR is set; the model's cost is per token, so batching saves ~10%), and the
-last KEPT vectors are kept per process, so the next report costs no model call for the
-questions it shares with the last (1,000 new questions: about 30 s on one core).
+last KEPT vectors are kept per process (one cache for both uses), so the next report costs no
+model call for the questions it shares with the last (1,000 new questions: about 30 s on one
+core), and an index read again after a write embeds only the phrasings the write changed.
 """
 
 import threading
@@ -18,7 +20,10 @@ import numpy as np
 from .encoder import ENCODER, normalised_question
 
 BATCH = 64
-KEPT = 8192  # vectors kept per process (1.5 kB each)
+# Vectors kept per process (1.5 kB each: 24 MB at most): every phrasing of ~2,000 FAQs (about
+# six each: the seed's 56 have 340) and a report's 1,000 questions besides, so that neither
+# pushes the other out; the two caches it replaces held 20,000 + 8,192.
+KEPT = 16_384
 
 _KEPT: "OrderedDict[str, np.ndarray]" = OrderedDict()
 _LOCK = threading.Lock()

@@ -8,6 +8,7 @@ by meaning (`also`): BM25 over the passages' FTS5 table on SQLite (title weighte
 ts_rank over their tsvector (GIN index) on PostgreSQL (migration 0012).
 """
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import text
@@ -43,9 +44,13 @@ def word_matches(
     if not terms:
         return [], {}
     where, params = _filters(collections, role)
-    listed = ", ".join(str(int(i)) for i in also) or "NULL"
     sqlite = session.bind.dialect.name == "sqlite"
+    # `also` is a parameter, not written into the SQL: one text for every question, which
+    # PostgreSQL (psycopg) prepares after a few uses and SQLite keeps in its statement cache;
+    # ids written out made every question's SQL new, planned afresh.
     if sqlite:
+        listed = "id IN (SELECT value FROM json_each(:also))"
+        params["also"] = json.dumps([int(i) for i in also])
         join = " JOIN passages p ON p.id = search_fts_passages.rowid" if where else ""
         matched = (
             "SELECT search_fts_passages.rowid AS id, "
@@ -54,6 +59,8 @@ def word_matches(
         )
         params["match"] = " OR ".join(f'"{t}"' for t in terms)
     else:
+        listed = "id = ANY(CAST(:also AS integer[]))"
+        params["also"] = [int(i) for i in also]
         # The query materialised apart: the planner, not knowing how many passages match,
         # reads them from the GIN index rather than testing every row.
         matched = (
@@ -70,7 +77,7 @@ def word_matches(
         )
         + f"m AS MATERIALIZED ({matched}) "
         "SELECT * FROM (SELECT id, score, 1 AS top FROM m ORDER BY score DESC, id LIMIT :limit) t "
-        f"UNION ALL SELECT id, score, 0 FROM m WHERE id IN ({listed})"
+        f"UNION ALL SELECT id, score, 0 FROM m WHERE {listed}"
     )
     best, scores = [], {}
     for i, s, top in session.execute(text(sql), {**params, "limit": limit}):
