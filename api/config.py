@@ -44,6 +44,8 @@ class Config:
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     SEED_DIR = os.environ.get("SEED_DIR", str(PROJECT_ROOT / "seed"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # One JSON line per request: stderr, stdout, off, or a file's path (appended to).
+    ACCESS_LOG = os.environ.get("ACCESS_LOG", "stderr")
     SEMANTIC_SEARCH = os.environ.get("SEMANTIC_SEARCH", "1").lower() in ("1", "true", "yes", "on")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     # Signs answer ids (api/services/answer_ids.py). Empty: SECRET_KEY, else a key kept in the
@@ -75,6 +77,9 @@ class TestConfig(Config):
     # Limits are tested on their own (tests/test_rate_limits.py); elsewhere they would
     # turn the suite's bursts of requests into 429s.
     RATE_LIMITS_ENABLED = False
+    # No access lines from the suite's thousands of requests; a test that reads them sets
+    # the access log's stream (tests/test_observability.py).
+    ACCESS_LOG = "off"
 
 
 class ConfigError(click.ClickException):

@@ -2,4 +2,7 @@
 
 from . import create_app
 
-app = create_app()
+flask_app = create_app()
+# The app's WSGI layers themselves (api.compose): what Flask.__call__ would call, without its
+# frame on every request.
+app = flask_app.wsgi_app

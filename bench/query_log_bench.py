@@ -28,7 +28,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from http_bench import BIN, HOST, RESULTS, ROOT, WORK, granian_command, machine, run, wait_for, wrk
+from http_load import run, wrk
+from http_servers import BIN, HOST, RESULTS, ROOT, WORK, granian_command, machine, wait_for
 
 PORT = 18090  # not http_bench's ports: other benches may run meanwhile
 API = f"http://{HOST}:{PORT}"

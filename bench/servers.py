@@ -17,7 +17,8 @@ import argparse
 import json
 from pathlib import Path
 
-from http_bench import (
+from http_load import wrk
+from http_servers import (
     API,
     BIN,
     HOST,
@@ -28,7 +29,6 @@ from http_bench import (
     Bench,
     granian_command,
     machine,
-    wrk,
 )
 
 SCENARIOS = {"item": ITEM_PATH, "list of 50": LIST_PATH}

@@ -146,3 +146,46 @@ def test_concurrent_requests_leave_one_whole_line_each(observed, tmp_path):
             thread.join()
         lines = lines_within(log, len(expected))
     assert sorted(json.loads(line)["request_id"] for line in lines) == sorted(expected)
+
+
+def observed_with(database_url: str, access_log: str):
+    settings = {"DATABASE_URL": database_url, "ACCESS_LOG": access_log}
+    return create_app(type("AccessLogConfig", (TestConfig,), settings))
+
+
+def test_the_suite_writes_no_access_lines_unless_a_test_asks(observed, capfd):
+    client = observed.test_client()
+    for _ in range(3):
+        client.get("/v1/roles", headers={"X-Request-ID": "quiet-1"})
+    observed.extensions["observability"].flush()
+    out, err = capfd.readouterr()
+    assert "api.access" not in out + err
+    # Still counted: the metrics do not depend on the access log.
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'wdw_http_requests_total{method="GET",route="roles.EntryList",status="200"} 3.0' in text
+
+
+def test_access_log_setting_names_stdout_or_a_file(database_url, app, tmp_path, capfd):
+    to_stdout = observed_with(database_url, "stdout")
+    to_stdout.test_client().get("/v1/roles", headers={"X-Request-ID": "out-1"})
+    to_stdout.extensions["observability"].flush()
+    out, err = capfd.readouterr()
+    assert [json.loads(line)["request_id"] for line in out.splitlines()] == ["out-1"]
+    assert "api.access" not in err
+    log = tmp_path / "access.log"
+    log.write_text("kept\n")
+    to_file = observed_with(database_url, str(log))
+    to_file.test_client().get("/v1/roles", headers={"X-Request-ID": "file-1"})
+    to_file.extensions["observability"].flush()
+    first, line = log.read_text().splitlines()
+    assert (first, json.loads(line)["request_id"]) == ("kept", "file-1")
+    assert "api.access" not in "".join(capfd.readouterr())
+
+
+def test_durations_are_written_in_milliseconds_to_the_microsecond(observed, access_log):
+    log = observed.extensions["observability"].access_log
+    log.write([(0.0, "d-1", "/", 0.0000124, ("r", "GET", "200", None))], 0.0)
+    log.write([(0.0, "d-2", "/", 2.5, ("r", "GET", "200", None))], 0.0)
+    assert [line["duration_ms"] for line in access_lines(access_log)] == [0.012, 2500.0]
+    assert '"duration_ms":0.012,' in access_log.getvalue()
+    assert '"duration_ms":2500.000,' in access_log.getvalue()

@@ -17,16 +17,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from time import perf_counter
 
 from flask import Flask, request
 
 from ..cache import CACHE_RESULT, ROUTE
-from .access_log import AccessLog
+from .access_log import AccessLog, destination
 from .flusher import FLUSHER
 from .logs import configure_logging, json_handler
 from .metrics import METRICS_PATH, MetricsEndpoint, RequestMetrics
-from .request_ids import request_id
+from .request_ids import HEADER, REQUEST_IDS, SAFE
 
 __all__ = ["Observability", "configure_logging", "json_handler", "note_route"]
 
@@ -46,28 +47,30 @@ class Observability:
         self.app = app
         self.request_metrics = RequestMetrics()
         self.metrics = MetricsEndpoint(flask_app, self.request_metrics, self.flush)
-        self.access_log = AccessLog()
+        self.access_log = AccessLog(destination(flask_app.config["ACCESS_LOG"]))
         self.pending: deque[tuple] = deque()  # appends and pops are atomic
         self.lock = threading.Lock()  # one batch at a time, so that lines keep their order
         self.watched = False  # the flusher thread flushes this one
         self.closing = False  # the process is ending: each record is flushed at once
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        # Every request passes here: what it does is written for speed (bench/request_cost.py).
         started = perf_counter()
-        rid = request_id(environ)
+        rid = environ.get(HEADER)  # the client's X-Request-ID when it is safe to log
+        if rid is None or not SAFE(rid):
+            rid = environ[HEADER] = REQUEST_IDS.new()
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         if path == METRICS_PATH and method == "GET":
             return self.metrics(environ, start_response)
-        status = "500"
+        answered = "500"
 
         def respond(line, headers, exc_info=None):
-            nonlocal status
-            status = line[:3]
-            if not status.isdigit():
-                status = "500"
+            nonlocal answered
+            answered = line
             return start_response(line, [*headers, ("X-Request-ID", rid)], exc_info)
 
         body = self.app(environ, respond)
+        status = STATUS_CODES.get(answered) or status_code(answered)
         key = (environ.get(ROUTE, "unmatched"), method, status, environ.get(CACHE_RESULT))
         pending = self.pending
         pending.append((started, rid, path, perf_counter() - started, key))
@@ -88,6 +91,17 @@ class Observability:
                 return
             self.request_metrics.observe(records)
             self.access_log.write(records, time.time() - perf_counter())
+
+
+# The status lines apps answer with, and their codes; any other line is read by status_code.
+STATUS_CODES = {f"{status.value} {status.phrase}": str(status.value) for status in HTTPStatus}
+STATUS_CODES.update({line.upper(): code for line, code in STATUS_CODES.items()})
+
+
+def status_code(line: str) -> str:
+    """The three digits a status line starts with ("500" when it starts otherwise)."""
+    code = line[:3]
+    return code if code.isdigit() else "500"
 
 
 def note_route() -> None:

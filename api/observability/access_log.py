@@ -1,10 +1,11 @@
-"""The access log: one JSON line per request, written straight to a stream (stderr by default).
+"""The access log: one JSON line per request, written straight to a stream (ACCESS_LOG: stderr
+by default, stdout, a file, or off).
 
-Not through `logging`, measured: bench/access_log_bench.py writes the same line 50,000
-times to /dev/null; through `logging` with a QueueHandler and a QueueListener it cost 44 us
-of CPU per line, with a plain StreamHandler 29 us, and this way 2.4 us (2 shared cores, load
-average 10: quiet figures are about a third). A request answered from stored representations
-costs the whole stack about 10 us on the same machine (bench/request_cost.py), and the
+Not through `logging`, measured: bench/access_log_bench.py writes the same line 20,000
+times to /dev/null; through `logging` with a QueueHandler and a QueueListener it cost 15.2 us
+of CPU per line, with a plain StreamHandler 10.8 us, and this way 0.84 us (2 shared cores,
+load average about 10). A request answered from stored representations costs the whole
+stack about 4 us on the same machine (bench/request_cost.py), and the
 read-path target (0.85 of a bare WSGI app under the same server) leaves no room for a
 LogRecord per request. The app's other records (errors, warnings) do go through `logging`
 (api/observability/logs.py).
@@ -31,6 +32,26 @@ import sys
 import time
 
 REMEMBERED = 1000  # formatted paths and line endings kept per log
+# Durations under a millisecond, as written: formatting a float costs more than the rest of
+# the line (most answers from memory take a few microseconds).
+DURATIONS = tuple(f"{micro / 1000:.3f}" for micro in range(1000))
+STANDARD = ("stderr", "stdout")  # ACCESS_LOG's names for the process's own streams
+OFF = ("", "0", "off", "false", "no", "none")
+
+
+def destination(setting: str):
+    """ACCESS_LOG's value as what AccessLog writes to: "stderr" or "stdout" (the stream of
+    that name when a line is written), None for no lines, else a file's path, opened for
+    appending (each write lands at its end, whichever worker makes it)."""
+    value = setting.strip()
+    if value.lower() in OFF:
+        return None
+    if value.lower() in STANDARD:
+        return value.lower()
+    try:  # open for the life of the process, like stderr
+        return open(value, "a", encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"ACCESS_LOG={value}: {error.strerror}") from None
 
 
 def json_string(value: str) -> str:
@@ -41,11 +62,12 @@ def json_string(value: str) -> str:
 
 
 class AccessLog:
-    """The access lines of one app, to `stream` (None: sys.stderr at the time of writing)."""
+    """The access lines of one app, to `stream`: a stream, "stderr" or "stdout" (sys.stderr or
+    sys.stdout at the time of writing), or None (no lines)."""
 
     CHUNK = select.PIPE_BUF
 
-    def __init__(self, stream=None):
+    def __init__(self, stream="stderr"):
         self.stream = stream
         self.target: tuple = (None, None)  # (stream, its file descriptor or None)
         self.stamped = (-1, "")  # (millisecond, its timestamp): busy workers share them
@@ -81,10 +103,12 @@ class AccessLog:
 
     @stream.setter
     def stream(self, stream) -> None:
-        """Lines go to `stream` from now on (None: to sys.stderr, whatever it is then)."""
+        """Lines go to `stream` from now on (see the class)."""
+        if isinstance(stream, str) and stream not in STANDARD:
+            raise ValueError(f"not a stream: {stream!r} (a stream, None, or one of {STANDARD})")
         self._stream = stream
         # A stream without a file descriptor (io.StringIO, in tests) gets each line at once.
-        self.immediate = stream is not None and _descriptor(stream) is None
+        self.immediate = not isinstance(stream, str | None) and _descriptor(stream) is None
 
     def write(self, records: list[tuple], clock_offset: float) -> None:
         """One line per record (started, request id, path, seconds, key), in order.
@@ -93,24 +117,28 @@ class AccessLog:
         request id is REQUEST_ID-safe; `key` is (route, method, status, cache result), the
         status three digits; the rest is escaped.
         """
-        paths, endings, stamped = self.paths, self.endings, self.stamped
+        stream = self._stream
+        if stream is None:
+            return  # ACCESS_LOG off
+        if stream.__class__ is str:
+            stream = getattr(sys, stream)  # "stderr" or "stdout": whatever it is now
+        paths, endings, durations = self.paths, self.endings, DURATIONS
+        millisecond, stamp = self.stamped
         lines = []
+        line = lines.append
         for started, request_id, path, seconds, key in records:
-            quoted = paths.get(path)
-            if quoted is None:
-                quoted = json_string(path)
-                if len(paths) < REMEMBERED:
-                    paths[path] = quoted
+            quoted = paths.get(path) or self.quoted(path)
             now = int((started + seconds + clock_offset) * 1000)
-            if stamped[0] != now:
-                stamped = (now, self.timestamp(now))
-            lines.append(
-                f'{{"time":"{stamped[1]}","level":"info","logger":"api.access",'
-                f'"request_id":"{request_id}","path":{quoted},"duration_ms":{seconds * 1000:.3f},'
+            if now != millisecond:
+                millisecond, stamp = now, self.timestamp(now)
+            micro = int(seconds * 1e6 + 0.5)
+            line(
+                f'{{"time":"{stamp}","level":"info","logger":"api.access",'
+                f'"request_id":"{request_id}","path":{quoted},"duration_ms":'
+                f"{durations[micro] if micro < 1000 else f'{micro / 1000:.3f}'},"
                 f"{endings.get(key) or self.ending(key)}"
             )
-        self.stamped = stamped
-        stream = self._stream or sys.stderr
+        self.stamped = (millisecond, stamp)
         target, fd = self.target
         if target is not stream:
             fd = self.resolve(stream)
@@ -130,6 +158,13 @@ class AccessLog:
             _write_all(fd, "".join(chunk).encode())
         except OSError:  # nowhere left to write them (a closed pipe, say)
             return
+
+    def quoted(self, path: str) -> str:
+        """`path` as JSON (the first REMEMBERED paths kept)."""
+        quoted = json_string(path)
+        if len(self.paths) < REMEMBERED:
+            self.paths[path] = quoted
+        return quoted
 
     def resolve(self, stream) -> int | None:
         """Write to `stream` from now on: its file descriptor (its buffer flushed first, so

@@ -25,6 +25,7 @@ METRICS_PATH = "/metrics"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
 PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+KNOWN_KEYS = 10_000  # (route, method, status, cache) keys remembered with their row
 
 
 class RequestMetrics:
@@ -38,21 +39,30 @@ class RequestMetrics:
     def __init__(self):
         self.lock = threading.Lock()
         self.rows: dict[tuple, list] = {}  # key -> [count, seconds, per-bucket counts...]
+        # The row of each key as requests give it (an unknown method counts as "other"): one
+        # lookup a request. Unknown methods are the client's choice: only so many are kept.
+        self.given: dict[tuple, list] = {}
 
     def observe(self, records: list[tuple]) -> None:
         """Count answers: records (started, request id, path, seconds, key), the key being
         (route, method, status, cache result)."""
         with self.lock:
-            rows = self.rows
+            given = self.given
             for _, _, _, seconds, key in records:
-                if key[1] not in METHODS:
-                    key = (key[0], "other", key[2], key[3])
-                row = rows.get(key)
-                if row is None:
-                    row = rows[key] = [0, 0.0] + [0] * (len(BUCKETS) + 1)
+                row = given.get(key) or self.row(key)
                 row[0] += 1
                 row[1] += seconds
                 row[2 + bisect_left(BUCKETS, seconds)] += 1
+
+    def row(self, key: tuple) -> list:
+        """The row that counts `key` (with the lock held)."""
+        counted = key if key[1] in METHODS else (key[0], "other", key[2], key[3])
+        row = self.rows.get(counted)
+        if row is None:
+            row = self.rows[counted] = [0, 0.0] + [0] * (len(BUCKETS) + 1)
+        if len(self.given) < KNOWN_KEYS:
+            self.given[key] = row
+        return row
 
     def collect(self):
         with self.lock:

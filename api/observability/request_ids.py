@@ -21,20 +21,14 @@ class RequestIds:
         os.register_at_fork(after_in_child=self.reset)
 
     def reset(self) -> None:
+        # The random half as the high 64 bits of one counter: an id is a single formatting
+        # of one int (2**64 requests before the counter reaches the random half: never).
         self.prefix = os.urandom(8).hex()
-        self.counter = itertools.count(1)  # next() on a count is atomic under the GIL
+        self.counter = itertools.count((int(self.prefix, 16) << 64) + 1)
 
     def new(self) -> str:
-        return f"{self.prefix}{next(self.counter):016x}"  # 2**64 requests: never wraps
+        # next() on a count is atomic under the GIL; % formats an int fastest.
+        return "%032x" % next(self.counter)  # noqa: UP031
 
 
 REQUEST_IDS = RequestIds()  # one per process, for every app in it
-
-
-def request_id(environ: dict) -> str:
-    """The request's id, kept in `environ` (HTTP_X_REQUEST_ID) for the app to read too."""
-    given = environ.get(HEADER)
-    if given and SAFE(given):
-        return given
-    made = environ[HEADER] = REQUEST_IDS.new()
-    return made
