@@ -15,7 +15,8 @@ one question is answered so that the passage index is read (and the FAQs' phrasi
 which happens once per content change in each process.
 
 Per database, size and mode: p50/p95 over every request (`p95_ms`), and over each question's
-best round (`best_p95_ms`); `load_average` at the end. --profile adds, per part, the mean ms
+best round (`best_p95_ms`); `load_average` and `reference_ms` (reference_ms()) at the end,
+and `p95_over_reference`. --profile adds, per part, the mean ms
 per request (model call, full-text query, matrix product, phrasing features, votes query,
 answer ids, JSON...: parts nest, see PARTS) and the SQL statements per request. --statuses
 writes each question's status, confidence and cited passages, to compare two versions.
@@ -99,6 +100,17 @@ class Profile:
         }
 
 
+def reference_ms() -> float:
+    """A yardstick measured in the same minutes: the median of 15 model calls on one
+    question, so that figures from a busy machine can be compared as ratios with it."""
+    timings = []
+    for _ in range(15):
+        started = time.perf_counter()
+        encoder.ENCODER.embed(["how do devops engineers and developers split the on-call work"])
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(timings), 2)
+
+
 def ask(client, question: str):
     started = time.perf_counter()
     response = client.get("/v1/answers", query_string={"q": question}, headers=NO_CACHE)
@@ -148,7 +160,9 @@ def measure(url: str, kind: str, size: int, semantic: bool, repeats: int, args) 
         "p95_ms": round(percentile(every, 0.95), 2),
         "best_p95_ms": round(percentile(best, 0.95), 2),
         "load_average": round(os.getloadavg()[0], 2),
+        "reference_ms": reference_ms(),
     }
+    result["p95_over_reference"] = round(result["p95_ms"] / result["reference_ms"], 2)
     if profile:
         profile.requests = len(every)
         result["profile"] = profile.summary()
@@ -181,12 +195,13 @@ def main() -> None:
                 results.append(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print("| database | entries | mode | p50 | p95 | best-of p95 | load |")
-    print("|---|---|---|---|---|---|---|")
+    print("| database | entries | mode | p50 | p95 | best-of p95 | load | reference | p95/ref |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['database']} | {r['entries']:,} | {r['mode']} | {r['p50_ms']} ms "
-            f"| {r['p95_ms']} ms | {r['best_p95_ms']} ms | {r['load_average']} |"
+            f"| {r['p95_ms']} ms | {r['best_p95_ms']} ms | {r['load_average']} "
+            f"| {r['reference_ms']} ms | {r['p95_over_reference']} |"
         )
 
 

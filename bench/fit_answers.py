@@ -1,21 +1,22 @@
-"""Fits the /v1/answers confidence model on the tune half of the evaluation set.
+"""Fits the /v1/answers confidence model on the tune halves of the evaluation sets.
 
-    .venv/bin/python bench/fit_answers.py [--database URL] [--write]
+    .venv/bin/python bench/fit_answers.py [--database URL] [--write] [--questions PATH...]
 
 For each ranking (words alone; words and meaning), on a freshly seeded database: every `tune`
-question of bench/eval/questions.jsonl is retrieved as /v1/answers retrieves it, and the best
+question of the sets (default: set A, bench/eval/questions.jsonl, and set B,
+questions-b.jsonl; 162 + 128 questions) is retrieved as /v1/answers retrieves it, and the best
 passage's features (api/services/answers.py) are paired with a label: 1 when that passage's
 entry is an acceptable answer (bench/eval/README.md), else 0 (always 0 for `no_match` and
 `out_of_domain` questions). A logistic regression (L2-penalised on standardised features,
 Newton's method in numpy) turns features into the probability of being right.
 
-Cross-validation: the tune half is split into FOLDS folds, REPEATS times over; each
+Cross-validation: the tune questions are split into FOLDS folds, REPEATS times over; each
 question's held-out probability is the mean of those given by the models fitted without it.
 The threshold is chosen on those held-out probabilities (never on probabilities a question
 was fitted on): the most right answers with at most MAX_WRONG of the answerable questions
 answered wrong and MAX_OFF_TOPIC of the unanswerable ones answered. The coefficients stored
-are those of one fit on the whole tune half; the reliability table is the held-out one.
-`--write` stores them in api/services/answer_model.json. Only the tune half is read.
+are those of one fit on all the tune questions; the reliability table is the held-out one.
+`--write` stores them in api/services/answer_model.json. Only tune halves are read.
 """
 
 import argparse
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "bench" / "eval")]
 
 from answer_quality import database_url, reduce, seeded_app  # noqa: E402
-from validate import load, matches  # noqa: E402
+from validate import QUESTIONS, QUESTIONS_B, load, matches  # noqa: E402
 
 from api.extensions import db  # noqa: E402
 from api.services import answers  # noqa: E402
@@ -75,19 +76,24 @@ EARLIER = {
         "example_cosine_gap", "structured", "broad",
     ),
 }  # fmt: skip
-TRIED = {"words": ("agree_faq_words", "lead", "score"), "semantic": ("agree_faq_words", "lead")}
+TRIED = {
+    "words": ("agree_faq_words", "lead", "score"),
+    "semantic": ("agree_faq_words", "top_words", "margin"),
+}
 MAX_OFF_TOPIC = 0.04  # of unanswerable questions answered
 PENALTY = 1.0  # L2 on the standardised weights (not the bias)
 FOLDS, REPEATS, SEED = 5, 20, 12
 
 
-def samples(mode: str, base: str | None) -> list[tuple[dict, dict[str, float], int, list]]:
-    """(question, features, label, distinct candidates) for every tune question."""
+def samples(
+    mode: str, base: str | None, sets: list[Path]
+) -> list[tuple[dict, dict[str, float], int, list]]:
+    """(question, features, label, distinct candidates) for every tune question of `sets`."""
     app = seeded_app(database_url(base, f"fit_{mode}"), mode == "semantic")
     found = []
     with app.app_context():
         glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
-        for q in (q for q in load() if q["split"] == "tune"):
+        for q in (q for path in sets for q in load(path) if q["split"] == "tune"):
             analysis = analyze(db.session, q["question"], glossary)
             if not analysis.words:
                 found.append((q, dict.fromkeys(FEATURES[mode], 0.0), 0, []))
@@ -130,10 +136,10 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-(w[0] + x @ w[1:])))
 
 
-def held_out(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def held_out(x: np.ndarray, y: np.ndarray, seed: int = SEED) -> np.ndarray:
     """Each question's mean probability from the models fitted without it (FOLDS-fold
     cross-validation, REPEATS shuffles)."""
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     total = np.zeros(len(y))
     for _ in range(REPEATS):
         folds = np.array_split(rng.permutation(len(y)), FOLDS)
@@ -196,7 +202,6 @@ def reliability(probabilities: np.ndarray, labels: np.ndarray) -> list[dict]:
 def variants(mode: str, data, seeds: int = 6) -> dict[str, dict]:
     """Held-out figures at the threshold and the AUC among answerable questions, each the mean
     over `seeds` cross-validation shuffles, for FEATURES[mode] and variants of it."""
-    global SEED
     chosen, earlier = FEATURES[mode], EARLIER[mode]
     sets = {"chosen": chosen, "earlier": earlier}
     sets |= {f"earlier + {n}": (*earlier, n) for n in chosen if n not in earlier}
@@ -204,20 +209,20 @@ def variants(mode: str, data, seeds: int = 6) -> dict[str, dict]:
     sets |= {f"chosen + {n}": (*chosen, n) for n in (*earlier, *TRIED[mode]) if n not in chosen}
     y = np.array([label for _, _, label, _ in data], dtype=float)
     answerable = [i for i, (q, *_) in enumerate(data) if q["expect"] in ("answer", "ambiguous")]
-    kept, found = SEED, {}
+    found = {}
     for name, names in sets.items():
         x = np.array([[values[n] for n in names] for _, values, _, _ in data])
         rows = []
-        for SEED in range(1, seeds + 1):
-            p = held_out(x, y)
+        for seed in range(1, seeds + 1):
+            p = held_out(x, y, seed)
             figures = choose_threshold(mode, data, p)[1]
             pos, neg = p[answerable][y[answerable] == 1], p[answerable][y[answerable] == 0]
             auc = ((pos[:, None] > neg) + 0.5 * (pos[:, None] == neg)).mean()
             rows.append([figures.get(k, 0.0) for k in ("right", "wrong", "off_topic")] + [auc])
         mean = np.mean(rows, axis=0)
-        found[name] = dict(zip(("right", "wrong", "off_topic", "auc"), mean.round(4).tolist()))
+        keys = ("right", "wrong", "off_topic", "auc")
+        found[name] = dict(zip(keys, mean.round(4).tolist(), strict=True))
         print(mode, f"{name:32s}", found[name])
-    SEED = kept
     return found
 
 
@@ -227,11 +232,12 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--modes", nargs="+", default=["words", "semantic"])
     parser.add_argument("--variants", type=Path, help="compare feature sets, write them here")
+    parser.add_argument("--questions", type=Path, nargs="+", default=[QUESTIONS, QUESTIONS_B])
     args = parser.parse_args()
     stored = json.loads(MODEL_FILE.read_text())
     compared = {}
     for mode in args.modes:
-        data = samples(mode, args.database)
+        data = samples(mode, args.database, args.questions)
         if args.variants:
             compared[mode] = variants(mode, data)
             continue
@@ -247,6 +253,7 @@ def main() -> None:
         model["threshold"] = threshold
         model["fit"] = {
             "split": "tune",
+            "sets": [str(path.relative_to(ROOT)) for path in args.questions],
             "questions": len(data),
             "top1_right": int(y.sum()),
             "cross_validation": f"{FOLDS} folds x {REPEATS}, held-out probabilities",

@@ -92,6 +92,7 @@ OWN_FORM = {
     "observability/access_log.py": "a log line's string field",
     "mcp_server.py": "field errors quoted in a message for a model",
     "gaps_cli.py": "a request's body quoted in a report printed to a terminal",
+    "services/word_matches.py": "a list of ids bound as one SQL parameter (SQLite's json_each)",
 }
 
 

@@ -4,6 +4,8 @@ Fitted on the tune half of bench/eval/questions.jsonl (bench/fit_answers.py), a 
 is wrong most often when the question compares roles, or when other signals about the best
 ENTRY disagree with the fused ranking. Each is cheap: a regular expression, one matrix product
 over the entries' vectors the ranking holds already, set intersections over the FAQs found.
+Tried and left out (bench/fit_answers.py --variants): whether the passage first by words, or
+first by meaning, is of the best passage's entry (no gain held out).
 
 - `compare`: 1 when the question asks for a comparison ("vs", "compare", "difference",
   "each", "both", "between"...). One passage rarely answers a comparison as the set's
@@ -11,9 +13,10 @@ over the entries' vectors the ranking holds already, set intersections over the 
 - `agree_entry`: 1 when the best passage's entry is also the entry nearest the question in
   meaning (the question's cosine with each entry's vector: the normalised sum of its
   passages'), a signal independent of the passage's own cosine and of words (meaning only);
-- `agree_faq_words`: 1 when the best passage is an FAQ's answer and no other FAQ found (among
-  the WIDE candidates) has a phrasing, its question or an example question taken alone,
-  sharing more of the question's content words; 0 when none shares any.
+- `agree_faq_words`: 1 when the best passage is an FAQ's answer and no other FAQ among the
+  candidates has a phrasing, its question or an example question taken alone, sharing more
+  of the question's content words; 0 when none shares any. Tried, and not in either model:
+  held out, it does not add to the features of api/services/phrasings.py (`example_gap`).
 """
 
 import re
@@ -24,7 +27,6 @@ from .passage_index import Index
 from .phrasings import _closest
 from .retrieval import ScoredPassage
 
-WIDE = 60  # candidates read for the agreement of independent signals
 COMPARE = re.compile(
     r"\b(vs|versus|compare[sd]?|comparing|comparison|differen(?:ce|ces|t)|differ|each|both"
     r"|between)\b"

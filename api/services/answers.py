@@ -154,12 +154,10 @@ def features(
     vectors: dict[int, Any] | None = None,
     query: str = "",
     found: Index | None = None,
-    wide: Sequence[ScoredPassage] = (),
 ) -> dict[str, float]:
     """The features of the module docstring for the best of `passages` (`phrasings`: the
-    FAQs' question and examples as stem sets, by passage row, phrasing_stems(), for `wide`
-    too; `vector`: the question's, and `vectors`: phrasing_vectors(), with meaning; `wide`:
-    the first answer_features.WIDE candidates, of which `passages` are the first)."""
+    FAQs' question and examples as stem sets, by passage row, phrasing_stems(); `vector`: the
+    question's, and `vectors`: phrasing_vectors(), with meaning; `found`: the index)."""
     words = analysis.words
     unknown = [w for w in analysis.unknown if w[:STEM] not in stems]
     known = 1.0 - len(unknown) / len(words) if words else 0.0
@@ -193,7 +191,7 @@ def features(
         "broad": 1.0 if best.passage.collection in BROAD else 0.0,
         "compare": answer_features.compare(query),
         "agree_entry": answer_features.agree_entry(found, vector, best) if found else 0.0,
-        "agree_faq_words": answer_features.agree_faq_words(words, wide, phrasings or {}),
+        "agree_faq_words": answer_features.agree_faq_words(words, passages, phrasings or {}),
     }
 
 
@@ -239,17 +237,13 @@ def describe(
 ) -> tuple[list[ScoredPassage], dict[str, float]]:
     """The first CANDIDATES passages for the question and the features of the best."""
     found = index(session)
-    wide = retrieve(
-        session, query, answer_features.WIDE, analysis=analysis, semantic=semantic
-    )
-    candidates = wide[:CANDIDATES]
+    candidates = retrieve(session, query, CANDIDATES, analysis=analysis, semantic=semantic)
     rows = [p.passage.row for p in candidates]
     vector = vectors = None
     if candidates and candidates[0].cosine is not None:  # ranked by meaning
         vector, vectors = question_vector(query, analysis), phrasing_vectors(found, rows)
-    stems = _content_stems(found)
-    phrasings = phrasing_stems(found, [p.passage.row for p in wide])
-    values = features(analysis, candidates, stems, phrasings, vector, vectors, query, found, wide)
+    stems, phrasings = _content_stems(found), phrasing_stems(found, rows)
+    values = features(analysis, candidates, stems, phrasings, vector, vectors, query, found)
     return candidates, values
 
 

@@ -28,7 +28,7 @@ from .analysis import WORD
 from .passage_index import ON_BUILT, STEM, Index
 from .retrieval import ScoredPassage
 
-# Up to this many phrasings in all, every FAQ's are embedded when the index is built (about 3 ms
+# Up to this many distinct phrasings, every FAQ's are embedded when the index is built (about 3 ms
 # each on a quiet core: the seed's 56 FAQs have ~340, a second once per process; 4,096 take
 # about 12 s, on the request that reads the index, itself seconds at 30,000 passages), so that
 # questions never wait for the model but for their own vector; past it, each FAQ's when it is
@@ -98,7 +98,7 @@ def phrasing_vectors(found: Index, rows: Sequence[int]) -> dict[int, Any]:
         if known is None:
             known = _VECTORS[found] = {}
             every = {p.row: faq_phrasings(p) for p in found.passages if p.collection == "faqs"}
-            if sum(len(ts) for ts in every.values()) <= EAGER_PHRASINGS:
+            if len({t for ts in every.values() for t in ts}) <= EAGER_PHRASINGS:
                 wanted = every
         for row in rows:
             if row not in known and row not in wanted and row in found.by_row:
