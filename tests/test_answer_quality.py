@@ -1,9 +1,10 @@
-"""The answer quality gate (issue 12, section 5): the report half of bench/eval/questions.jsonl
-through /v1/answers, on the suite's database, in the suite's ranking and with words alone.
+"""The answer quality gate (issue 12, section 5): the report halves of both evaluation sets
+(bench/eval/questions.jsonl, set A, and questions-b.jsonl, set B) through /v1/answers, on the
+suite's database, in the suite's ranking and with words alone.
 
-Fails below the figures bench/answer_quality.py reached on the report half (stored in
-bench/results/answer-gate.json with the runs they came from) minus GATE_MARGIN. Only
-aggregate figures are shown: the report half is never read question by question.
+Fails below the figures bench/answer_quality.py reached on each report half (written to
+bench/results/answer-gate.json by bench/answer_gate.py, with the runs they came from) minus
+GATE_MARGIN. Only aggregate figures are shown: a report half is never read question by question.
 """
 
 import importlib.util
@@ -31,11 +32,11 @@ def bench_module():
     return module
 
 
-def check(client, mode: str) -> None:
+def check(client, mode: str, name: str) -> None:
     bench = bench_module()
-    questions = [q for q in bench.load() if q["split"] == "report"]
+    questions = [q for q in bench.load(ROOT / "bench" / "eval" / name) if q["split"] == "report"]
     figures = bench.evaluate(client, questions, top1=False)
-    floor = GATE["figures"][mode]
+    floor = GATE["sets"][name][mode]
     shown = {k: figures[k] for k in ("answered_right", "answered_wrong", "off_topic_abstention")}
     assert figures["server_errors"] == 0, shown
     assert figures["answered_right"] >= floor["answered_right"] - GATE_MARGIN, shown
@@ -43,12 +44,17 @@ def check(client, mode: str) -> None:
     assert figures["off_topic_abstention"] >= floor["off_topic_abstention"] - GATE_MARGIN, shown
 
 
-def test_answers_in_the_suites_ranking(app, client):
-    check(client, "semantic" if app.config.get("SEMANTIC_SEARCH") else "words")
+SETS = pytest.mark.parametrize("name", sorted(GATE["sets"]))
 
 
-def test_answers_with_words_alone(app):
+@SETS
+def test_answers_in_the_suites_ranking(app, client, name):
+    check(client, "semantic" if app.config.get("SEMANTIC_SEARCH") else "words", name)
+
+
+@SETS
+def test_answers_with_words_alone(app, name):
     if not app.config.get("SEMANTIC_SEARCH"):
         pytest.skip("the suite runs with words alone: test_answers_in_the_suites_ranking did")
     settings = {"DATABASE_URL": app.config["DATABASE_URL"], "SEMANTIC_SEARCH": False}
-    check(create_app(type("WordsOnly", (TestConfig,), settings)).test_client(), "words")
+    check(create_app(type("WordsOnly", (TestConfig,), settings)).test_client(), "words", name)
