@@ -4,7 +4,7 @@ import pytest
 
 from api.extensions import db
 from api.services import answer_features, answers
-from api.services.analysis import analyze, load_glossary
+from api.services.analysis import Analysis, analyze, load_glossary
 from api.services.retrieval import Passage, ScoredPassage, index, question_vector, retrieve
 
 
@@ -62,3 +62,27 @@ def test_the_entry_nearest_in_meaning_agrees_with_the_ranking(app):
         assert answer_features.agree_entry(found, vector, nearest) == 1.0
         assert answer_features.agree_entry(found, vector, farthest) == 0.0
         assert answer_features.agree_entry(found, None, nearest) == 0.0
+
+
+def test_the_length_counts_content_words_and_long_starts_at_six():
+    five, six = ("a", "b", "c", "d", "e"), ("a", "b", "c", "d", "e", "f")
+    assert answer_features.length(five) == 5.0
+    assert answer_features.long(five) == 0.0
+    assert answer_features.long(six) == 1.0
+    assert answer_features.length(()) == 0.0
+
+
+def test_support_counts_the_candidates_of_the_best_passage_s_entry():
+    found = [faq(0, "a"), faq(1, "b"), faq(2, "a"), faq(3, "c"), faq(4, "a")]
+    assert answer_features.support(found) == 3.0
+    assert answer_features.support(found[1:]) == 1.0
+    assert answer_features.support([]) == 0.0
+
+
+def test_the_answer_features_include_length_long_and_support():
+    analysis = Analysis(("deploy", "fails", "every", "night", "after", "merge"), ())
+    found = [faq(0, "a"), faq(1, "b"), faq(2, "a")]
+    values = answers.features(analysis, found, frozenset({"deplo", "fails"}))
+    assert (values["length"], values["long"], values["support"]) == (6.0, 1.0, 2.0)
+    none = answers.features(analysis, [], frozenset())
+    assert (none["length"], none["long"], none["support"]) == (6.0, 1.0, 0.0)

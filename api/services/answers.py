@@ -44,7 +44,10 @@ Features of the best passage (the runner-up is the best passage of another entry
   or a resource's (entries about many things, often close to a question without answering it);
 - `compare`, `agree_entry`, `agree_faq_words`: the question asks for a comparison; the entry
   nearest in meaning, and the FAQ with the closest phrasing, are the best passage's
-  (api/services/answer_features.py).
+  (api/services/answer_features.py);
+- `length`, `long`, `support`: the question's content words, 1 for six or more, and how many
+  of the candidates are of the best passage's entry (api/services/answer_features.py, with
+  their held-out gains: `length` in the semantic model, `long` and `support` in the words one).
 """
 
 import json
@@ -92,6 +95,9 @@ FEATURES = (
     "compare",
     "agree_entry",
     "agree_faq_words",
+    "length",
+    "long",
+    "support",
 )
 STRUCTURED = frozenset(
     {"tools", "metrics", "schedules", "workflows", "practices", "responsibilities"}
@@ -165,7 +171,8 @@ def features(
     best = entries[0] if entries else None
     runner = entries[1] if len(entries) > 1 else None
     if best is None:
-        return dict.fromkeys(FEATURES, 0.0) | {"known": known}
+        about = {"length": answer_features.length(words), "long": answer_features.long(words)}
+        return dict.fromkeys(FEATURES, 0.0) | {"known": known} | about
     cosine = best.cosine or 0.0
     entry_cosine = best.entry_cosine or 0.0
     others = [p.entry_cosine or 0.0 for p in entries[1:]]
@@ -192,6 +199,9 @@ def features(
         "compare": answer_features.compare(query),
         "agree_entry": answer_features.agree_entry(found, vector, best) if found else 0.0,
         "agree_faq_words": answer_features.agree_faq_words(words, passages, phrasings or {}),
+        "length": answer_features.length(words),
+        "long": answer_features.long(words),
+        "support": answer_features.support(passages),
     }
 
 

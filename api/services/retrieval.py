@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from . import role_aspects
 from .analysis import WORD, Analysis, analyze, load_glossary
 from .passage_index import STEM, Index, Passage, index
-from .word_matches import searched_terms, word_matches
+from .word_matches import searched_terms, term_weights, word_matches
 
 WORDS = 60  # best passages by words
 NEIGHBOURS = 60  # nearest passages by meaning
@@ -160,7 +160,8 @@ def candidates(
         entry_similarity = found.entries @ vector
     # The best by words, and the word score of the nearest by meaning (0 when no word matches).
     also = [found.passages[i].row for i in near]
-    hits, scores = word_matches(session, terms, collections, role, WORDS, also)
+    weights = term_weights(found, terms)
+    hits, scores = word_matches(session, terms, collections, role, WORDS, also, weights)
     best = max((s for _, s in hits), default=0.0) or 1.0
     for rank, (row, words) in enumerate(hits, 1):
         if row in found.by_row:

@@ -1,14 +1,18 @@
 """Passages by words: the full-text query retrieval (api/services/retrieval.py) makes.
 
-    word_matches(session, terms, collections, role, limit, also) -> (best, scores)
+    word_matches(session, terms, collections, role, limit, also, weights) -> (best, scores)
     searched_terms(index, terms) -> the terms worth searching
+    term_weights(index, terms) -> each term's inverse document frequency
 
 One query gives the `limit` best passages by words and the word scores of the passages found
-by meaning (`also`): BM25 over the passages' FTS5 table on SQLite (title weighted 2 to 1),
-ts_rank over their tsvector (GIN index) on PostgreSQL (migration 0012).
+by meaning (`also`): BM25 over the passages' FTS5 table on SQLite (title weighted 2 to 1); on
+PostgreSQL (tsvector, GIN index, migration 0012), each term's ts_rank weighted by its inverse
+document frequency, as BM25 weighs it: ts_rank alone has none, so a word every passage has
+counted as much as the one word that names the subject.
 """
 
 import json
+import math
 from collections.abc import Sequence
 
 from sqlalchemy import text
@@ -37,17 +41,19 @@ def _filters(collections, role) -> tuple[str, dict]:
 
 
 def word_matches(
-    session, terms, collections, role, limit, also: Sequence[int] = ()
+    session, terms, collections, role, limit, also: Sequence[int] = (), weights=None
 ) -> tuple[list[tuple[int, float]], dict[int, float]]:
     """(passage id, score) of the `limit` best passages by words, best first, and the scores
-    of the passages `also` lists that match a word (one full-text query for both)."""
+    of the passages `also` lists that match a word (one full-text query for both); `weights`:
+    term_weights(), read on PostgreSQL only (each term counts alike without them)."""
     if not terms:
         return [], {}
     where, params = _filters(collections, role)
     sqlite = session.bind.dialect.name == "sqlite"
-    # `also` is a parameter, not written into the SQL: one text for every question, which
-    # PostgreSQL (psycopg) prepares after a few uses and SQLite keeps in its statement cache;
-    # ids written out made every question's SQL new, planned afresh.
+    # `also` is a parameter, not written into the SQL: one text for every question (on
+    # PostgreSQL, for every number of terms), which PostgreSQL (psycopg) prepares after a few
+    # uses and SQLite keeps in its statement cache; ids written out made every question's SQL
+    # new, planned afresh.
     if sqlite:
         listed = "id IN (SELECT value FROM json_each(:also))"
         params["also"] = json.dumps([int(i) for i in also])
@@ -58,24 +64,26 @@ def word_matches(
             f"WHERE search_fts_passages MATCH :match{where}"
         )
         params["match"] = " OR ".join(f'"{t}"' for t in terms)
+        queries = ""
     else:
         listed = "id = ANY(CAST(:also AS integer[]))"
         params["also"] = [int(i) for i in also]
         # The query materialised apart: the planner, not knowing how many passages match,
         # reads them from the GIN index rather than testing every row.
+        quoted = [f'"{t}"' if " " in t else t for t in terms]
+        weights = weights or [1.0] * len(terms)
+        score = " + ".join(f":w{n} * ts_rank(p.tsv, q.t{n}, 1)" for n in range(len(terms)))
         matched = (
-            "SELECT p.id AS id, ts_rank(p.tsv, q.query, 1) AS score FROM passages p, q "
-            f"WHERE p.tsv @@ q.query{where}"
+            f"SELECT p.id AS id, {score} AS score FROM passages p, q WHERE p.tsv @@ q.query{where}"
         )
-        params["match"] = " or ".join(f'"{t}"' if " " in t else t for t in terms)
+        params["match"] = " or ".join(quoted)
+        params |= {f"t{n}": t for n, t in enumerate(quoted)}
+        params |= {f"w{n}": float(w) for n, w in enumerate(weights)}
+        each = (f"websearch_to_tsquery('english', :t{n}) AS t{n}" for n in range(len(terms)))
+        queries = ", ".join(["websearch_to_tsquery('english', :match) AS query", *each])
+        queries = f"q AS MATERIALIZED (SELECT {queries}), "
     sql = (
-        "WITH "
-        + (
-            ""
-            if sqlite
-            else "q AS MATERIALIZED (SELECT websearch_to_tsquery('english', :match) AS query), "
-        )
-        + f"m AS MATERIALIZED ({matched}) "
+        f"WITH {queries}m AS MATERIALIZED ({matched}) "
         "SELECT * FROM (SELECT id, score, 1 AS top FROM m ORDER BY score DESC, id LIMIT :limit) t "
         f"UNION ALL SELECT id, score, 0 FROM m WHERE {listed}"
     )
@@ -89,15 +97,24 @@ def word_matches(
     return best, scores
 
 
+def _frequency(found: Index, term: str) -> int:
+    """How many passages have the term (a phrase: its rarest word)."""
+    stems = [w[:STEM] for w in WORD.findall(term.lower())]
+    return min((found.passages_with(s) for s in stems), default=0)
+
+
+def term_weights(found: Index, terms: Sequence[str]) -> list[float]:
+    """Each term's inverse document frequency, BM25's: ln(1 + (N - n + 0.5) / (n + 0.5))."""
+    total = len(found.passages)
+    return [
+        math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in (_frequency(found, t) for t in terms)
+    ]
+
+
 def searched_terms(found: Index, terms: Sequence[str]) -> list[str]:
     """The question's terms, the commonest left out while they are in more than POSTINGS
     passages together (a term's passages: those with its stem; a phrase's: its rarest word's)."""
-
-    def frequency(term: str) -> int:
-        stems = [w[:STEM] for w in WORD.findall(term.lower())]
-        return min((found.passages_with(s) for s in stems), default=0)
-
-    counted = sorted((frequency(t), n) for n, t in enumerate(terms))
+    counted = sorted((_frequency(found, t), n) for n, t in enumerate(terms))
     kept, total = set(), 0
     for count, n in counted:
         if kept and total + count > POSTINGS:

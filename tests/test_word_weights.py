@@ -1,0 +1,36 @@
+"""Words are weighed by how rare they are, on both databases: a passage that has a question's
+rare word comes before passages that have only its common one (BM25 does this on SQLite; on
+PostgreSQL ts_rank alone counted every word alike until term_weights)."""
+
+from api.extensions import db
+from api.services.passage_index import STEM, index
+from api.services.word_matches import term_weights, word_matches
+
+
+def _pairs(found, count: int = 8) -> list[tuple[str, str]]:
+    """(rare word, common word) pairs from the content: rare in one to three passages,
+    common in the most passages of all."""
+    words: dict[str, str] = {}
+    for p in found.passages:
+        for w in p.text.lower().split():
+            if w.isalpha() and len(w) > STEM:
+                words.setdefault(w[:STEM], w)
+    ranked = sorted(words, key=lambda s: (found.passages_with(s), s))
+    common = words[ranked[-1]]
+    rare = [words[s] for s in ranked if 1 <= found.passages_with(s) <= 3 and s != ranked[-1]]
+    step = max(1, len(rare) // count)
+    return [(r, common) for r in rare[::step][:count]]
+
+
+def test_a_rare_word_outweighs_a_common_one(app):
+    with app.test_request_context():
+        found = index(db.session)
+        pairs = _pairs(found)
+        assert len(pairs) >= 5
+        for rare, common in pairs:
+            terms = [rare, common]
+            weights = term_weights(found, terms)
+            assert weights[0] > weights[1] > 0
+            best, _ = word_matches(db.session, terms, None, None, 3, (), weights)
+            first = found.passages[found.by_row[best[0][0]]]
+            assert rare[:STEM] in found.stems(found.by_row[best[0][0]]), (rare, common, first.id)
