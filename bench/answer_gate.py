@@ -10,25 +10,31 @@ minus MARGIN. Only aggregate figures are read.
 """
 
 import json
+import sys
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
-SETS = {"questions.jsonl": "answer-report", "questions-b.jsonl": "answer-questions-b-report"}
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH / "eval")]
+
+from answer_quality import results_path  # noqa: E402
+from validate import QUESTIONS, QUESTIONS_B  # noqa: E402
+
+RESULTS = BENCH / "results"
 DATABASES = ("sqlite", "postgresql")
 MARGIN = 0.04  # the runs differ by a question or two between databases and versions
 
 
-def floors(prefix: str) -> dict[str, dict[str, float]]:
+def floors(questions: Path) -> dict[str, dict[str, float]]:
     runs = [
         run
         for database in DATABASES
-        for run in json.loads((RESULTS / f"{prefix}-{database}.json").read_text())["runs"]
+        for run in json.loads(results_path(questions, "report", database).read_text())["runs"]
     ]
     found = {}
     for ranking in ("words", "semantic"):
         mine = [run for run in runs if run["ranking"] == ranking]
-        assert len(mine) == len(DATABASES), f"{prefix}: {ranking} not run on both databases"
+        assert len(mine) == len(DATABASES), f"{questions.name}: {ranking} not on both databases"
         found[ranking] = {
             "answered_right": min(run["answered_right"] for run in mine),
             "answered_wrong": max(run["answered_wrong"] for run in mine),
@@ -47,7 +53,7 @@ def main() -> None:
             "SQLite and PostgreSQL: per set and ranking, the lower right share, the higher "
             "wrong share and the lower abstention of the two databases"
         ),
-        "sets": {name: floors(prefix) for name, prefix in SETS.items()},
+        "sets": {path.name: floors(path) for path in (QUESTIONS, QUESTIONS_B)},
     }
     (RESULTS / "answer-gate.json").write_text(json.dumps(gate, indent=2) + "\n")
     print(json.dumps(gate["sets"], indent=1))

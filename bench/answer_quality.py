@@ -225,6 +225,13 @@ def reliability(questions: list[dict], rows: list[dict]) -> list[dict]:
     return table
 
 
+def results_path(questions: Path, split: str, database: str) -> Path:
+    """Where a run's figures go: another set's to their own file, not over the default set's
+    (bench/answer_gate.py reads the report runs from here)."""
+    named = "" if questions.resolve() == QUESTIONS else f"{questions.stem}-"
+    return ROOT / "bench" / "results" / f"answer-{named}{split}-{database}.json"
+
+
 def measure(mode: str, split: str, base: str | None, path: Path = QUESTIONS) -> dict:
     semantic = mode == "semantic"
     app = seeded_app(database_url(base, mode), semantic)
@@ -248,9 +255,7 @@ def main() -> None:
     load_average = os.getloadavg()[0]
     runs = [measure(mode, args.split, args.database, args.questions) for mode in modes]
     database = "postgresql" if args.database else "sqlite"
-    # Another set's figures go to their own file, not over the default set's.
-    named = "" if args.questions.resolve() == QUESTIONS else f"{args.questions.stem}-"
-    out = args.out or ROOT / "bench" / "results" / f"answer-{named}{args.split}-{database}.json"
+    out = args.out or results_path(args.questions, args.split, database)
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {"load_average_at_start": round(load_average, 2), "runs": runs}
     out.write_text(json.dumps(report, indent=2) + "\n")
