@@ -1,8 +1,8 @@
 """The evaluation question sets (bench/eval/) are well formed and every answer they accept exists.
 
 The checks live in bench/eval/validate.py, which the benches and a person at a shell use too;
-these tests run them on both sets (A, questions.jsonl; B, questions-b.jsonl), and on broken
-copies of them to show that each check bites.
+these tests run them on every set (A, questions.jsonl; B, questions-b.jsonl; C,
+questions-c.jsonl), and on broken copies of them to show that each check bites.
 """
 
 import copy
@@ -27,10 +27,15 @@ def entries():
 
 
 # Each set and the fewest questions it may hold.
-SETS = {validate.QUESTIONS: 260, validate.QUESTIONS_B: 240}
+SETS = {validate.QUESTIONS: 260, validate.QUESTIONS_B: 240, validate.QUESTIONS_C: 240}
+# The sets written later, each with its id letter and the earlier sets it must not repeat.
+LATER_SETS = {
+    validate.QUESTIONS_B: ("b", [validate.QUESTIONS]),
+    validate.QUESTIONS_C: ("c", [validate.QUESTIONS, validate.QUESTIONS_B]),
+}
 
 
-@pytest.fixture(scope="module", params=list(SETS), ids=["A", "B"])
+@pytest.fixture(scope="module", params=list(SETS), ids=["A", "B", "C"])
 def path(request):
     return request.param
 
@@ -72,40 +77,53 @@ def test_the_set_is_large_and_covers_every_kind(path, questions):
     assert expects["ambiguous"] >= 10
 
 
-def test_set_b_has_its_own_ids_and_rules(entries):
-    prefix, elsewhere = validate.rules_for(validate.QUESTIONS_B, entries)
-    assert prefix == "b" and validate.QUESTIONS.name in elsewhere
+@pytest.mark.parametrize("later", list(LATER_SETS), ids=["B", "C"])
+def test_a_later_set_has_its_own_ids_and_rules(entries, later):
+    prefix, elsewhere = validate.rules_for(later, entries)
+    letter, earlier = LATER_SETS[later]
+    assert prefix == letter
+    # Only the sets written before it: B does not have to avoid C's questions.
+    assert set(elsewhere) & set(validate.ID_LETTERS) == {path.name for path in earlier}
+    assert "a FAQ's example questions" in elsewhere
     assert validate.rules_for(validate.QUESTIONS, entries)[0] == "q"
 
 
 @pytest.mark.parametrize(
-    ("source", "named"),
-    [(validate.QUESTIONS, "questions.jsonl"), ("examples", "a FAQ's example questions")],
+    ("later", "source", "named"),
+    [
+        (validate.QUESTIONS_B, validate.QUESTIONS, "questions.jsonl"),
+        (validate.QUESTIONS_B, "examples", "a FAQ's example questions"),
+        (validate.QUESTIONS_C, validate.QUESTIONS, "questions.jsonl"),
+        (validate.QUESTIONS_C, validate.QUESTIONS_B, "questions-b.jsonl"),
+        (validate.QUESTIONS_C, "examples", "a FAQ's example questions"),
+    ],
 )
-def test_set_b_refuses_a_question_of_set_a_or_a_faq_example(entries, source, named):
-    """B must be new to the ranking: not one of A's questions, nor a FAQ's example question."""
-    b = validate.load(validate.QUESTIONS_B)
+def test_a_later_set_refuses_an_earlier_question_or_a_faq_example(entries, later, source, named):
+    """A later set must be new to the ranking: not an earlier set's question, nor a FAQ example."""
+    questions = validate.load(later)
     if source == "examples":
         taken = next(e for f in entries["faqs"].values() for e in f.get("examples") or [])
     else:
         taken = validate.load(source)[0]["question"]
-    b[0]["question"] = taken.upper().replace(" ", "  ")  # case and spacing do not hide it
-    errors = validate.check(b, entries, *validate.rules_for(validate.QUESTIONS_B, entries))
-    assert any(e.startswith(f"b001: is already in {named}") for e in errors)
+    questions[0]["question"] = taken.upper().replace(" ", "  ")  # case and spacing do not hide it
+    errors = validate.check(questions, entries, *validate.rules_for(later, entries))
+    letter = LATER_SETS[later][0]
+    assert any(e.startswith(f"{letter}001: is already in {named}") for e in errors)
 
 
-def test_set_b_ids_must_start_with_b(entries):
-    b = validate.load(validate.QUESTIONS_B)
-    for n, q in enumerate(b, 1):
+@pytest.mark.parametrize("later", list(LATER_SETS), ids=["B", "C"])
+def test_a_later_set_ids_must_start_with_its_letter(entries, later):
+    questions = validate.load(later)
+    for n, q in enumerate(questions, 1):
         q["id"] = f"q{n:03d}"
-    errors = validate.check(b, entries, *validate.rules_for(validate.QUESTIONS_B, entries))
-    assert any("ids must run b001" in e for e in errors)
+    errors = validate.check(questions, entries, *validate.rules_for(later, entries))
+    assert any(f"ids must run {LATER_SETS[later][0]}001" in e for e in errors)
 
 
-def test_the_validator_checks_both_files_by_default(capsys):
+def test_the_validator_checks_every_file_by_default(capsys):
     assert validate.main([]) == 0
     out = capsys.readouterr().out
-    assert "questions.jsonl: " in out and "questions-b.jsonl: " in out
+    assert all(f"{path.name}: " in out for path in SETS)
 
 
 def test_rambling_questions_ramble_and_short_ones_are_short(questions):

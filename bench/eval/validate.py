@@ -1,6 +1,6 @@
 """Checks the evaluation question sets (bench/eval/questions*.jsonl) against the seed fixtures.
 
-    .venv/bin/python bench/eval/validate.py [FILE ...]   # default: both sets, A and B
+    .venv/bin/python bench/eval/validate.py [FILE ...]   # default: every set, A, B and C
 
 For each file, prints the counts by kind, expect and split, then every problem found, one a
 line; exits 1 if any file has one. What is checked is written in bench/eval/README.md;
@@ -16,9 +16,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
-# Set B, written later and apart from set A (README, "Set B"): its ids start with "b", and none
-# of its questions may repeat one of A's or a FAQ's example question, which ranking indexes.
+# Sets B and C, each written later and apart from the sets before it (README, "Set B", "Set C"):
+# each has its own id letter, and none of its questions may repeat one of an earlier set's or a
+# FAQ's example question, which ranking indexes.
 QUESTIONS_B = QUESTIONS.with_name("questions-b.jsonl")
+QUESTIONS_C = QUESTIONS.with_name("questions-c.jsonl")
+# Every set's file name and id letter, in the order they were written.
+ID_LETTERS = {QUESTIONS.name: "q", QUESTIONS_B.name: "b", QUESTIONS_C.name: "c"}
 SEED = ROOT / "seed"
 # Question sets written earlier, which ranking was tuned or checked on: none may come back here.
 EARLIER_SETS = (
@@ -137,11 +141,13 @@ def example_questions(entries: dict[str, dict[str, dict]]) -> set[str]:
 def rules_for(path: Path, entries: dict[str, dict[str, dict]]) -> tuple[str, dict[str, set[str]]]:
     """A file's id prefix, and the texts its questions must not repeat, by where they come from."""
     elsewhere = {"an earlier question set": earlier_questions()}
-    if path.name != QUESTIONS_B.name:
+    names = list(ID_LETTERS)
+    if path.name not in names[1:]:
         return "q", elsewhere
-    elsewhere[QUESTIONS.name] = {normalize(q["question"]) for q in load(QUESTIONS)}
+    for name in names[: names.index(path.name)]:
+        elsewhere[name] = {normalize(q["question"]) for q in load(QUESTIONS.with_name(name))}
     elsewhere["a FAQ's example questions"] = example_questions(entries)
-    return "b", elsewhere
+    return ID_LETTERS[path.name], elsewhere
 
 
 def check_url(url: str, entries: dict[str, dict[str, dict]]) -> str | None:
@@ -272,7 +278,7 @@ def counts(questions: list[dict]) -> dict[str, dict[str, int]]:
 
 def main(argv: list[str]) -> int:
     entries = seed_entries()
-    paths = [Path(arg) for arg in argv] or [QUESTIONS, QUESTIONS_B]
+    paths = [Path(arg) for arg in argv] or [QUESTIONS.with_name(name) for name in ID_LETTERS]
     return max(report(path, entries) for path in paths)
 
 
