@@ -3,10 +3,10 @@
     .venv/bin/python bench/answer_gate.py
 
 Reads what bench/answer_quality.py --split report --semantic both wrote for each set and
-database (answer-report-{sqlite,postgresql}.json for set A, answer-questions-b-report-*.json
-for set B) and keeps, per set and ranking, the lower right share, the higher wrong share and
-the lower abstention of the two databases. tests/test_answer_quality.py fails below those
-minus MARGIN. Only aggregate figures are read.
+database (answer-report-{sqlite,postgresql}.json for set A, answer-questions-b-report-*.json for
+set B, answer-questions-c-report-*.json for set C) and keeps, per set and ranking, the lower
+right share, the higher wrong share and the lower abstention of the two databases.
+tests/test_answer_quality.py fails below those minus MARGIN. Only aggregate figures are read.
 """
 
 import json
@@ -18,7 +18,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH / "eval")]
 
 from answer_quality import results_path  # noqa: E402
-from validate import QUESTIONS, QUESTIONS_B  # noqa: E402
+from validate import SETS  # noqa: E402
 
 RESULTS = BENCH / "results"
 DATABASES = ("sqlite", "postgresql")
@@ -49,11 +49,11 @@ def main() -> None:
         "margin": MARGIN,
         "source": (
             "bench/answer_gate.py on " + time.strftime("%Y-%m-%d") + ", from bench/answer_quality"
-            ".py --split report --semantic both [--questions bench/eval/questions-b.jsonl] on "
+            ".py --split report --semantic both [--questions bench/eval/questions-{b,c}.jsonl] on "
             "SQLite and PostgreSQL: per set and ranking, the lower right share, the higher "
             "wrong share and the lower abstention of the two databases"
         ),
-        "sets": {path.name: floors(path) for path in (QUESTIONS, QUESTIONS_B)},
+        "sets": {path.name: floors(path) for path in SETS},
     }
     (RESULTS / "answer-gate.json").write_text(json.dumps(gate, indent=2) + "\n")
     print(json.dumps(gate["sets"], indent=1))

@@ -3,11 +3,11 @@
     .venv/bin/python bench/fit_answers.py [--database URL] [--write] [--questions PATH...]
 
 For each ranking (words alone; words and meaning), on a freshly seeded database: every `tune`
-question of the sets (default: set A, bench/eval/questions.jsonl, and set B,
-questions-b.jsonl; 162 + 128 questions) is retrieved as /v1/answers retrieves it, and the best
-passage's features (api/services/answers.py) are paired with a label: 1 when that passage's
-entry is an acceptable answer (bench/eval/README.md), else 0 (always 0 for `no_match` and
-`out_of_domain` questions). A logistic regression (L2-penalised on standardised features,
+question of the sets (default: set A, bench/eval/questions.jsonl, set B, questions-b.jsonl, and
+set C, questions-c.jsonl; 162 + 128 + 128 questions) is retrieved as /v1/answers retrieves it,
+and the best passage's features (api/services/answers.py) are paired with a label: 1 when that
+passage's entry is an acceptable answer (bench/eval/README.md), else 0 (always 0 for `no_match`
+and `out_of_domain` questions). A logistic regression (L2-penalised on standardised features,
 Newton's method in numpy) turns features into the probability of being right.
 
 Cross-validation: the tune questions are split into FOLDS folds, REPEATS times over; each
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "bench" / "eval")]
 
 from answer_quality import database_url, reduce, seeded_app  # noqa: E402
-from validate import QUESTIONS, QUESTIONS_B, load, matches  # noqa: E402
+from validate import SETS, load, matches  # noqa: E402
 
 from api.extensions import db  # noqa: E402
 from api.services import answers  # noqa: E402
@@ -65,6 +65,8 @@ FEATURES = {
         "compare",
         "agree_entry",
         "length",
+        "margin",
+        "similar_margin",
     ),
 }
 # Answered wrong, at most, as a share of the answerable questions: the targets
@@ -240,7 +242,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--modes", nargs="+", default=["words", "semantic"])
     parser.add_argument("--variants", type=Path, help="compare feature sets, write them here")
-    parser.add_argument("--questions", type=Path, nargs="+", default=[QUESTIONS, QUESTIONS_B])
+    parser.add_argument("--questions", type=Path, nargs="+", default=list(SETS))
     args = parser.parse_args()
     stored = json.loads(MODEL_FILE.read_text())
     compared = {}

@@ -45,6 +45,8 @@ Features of the best passage (the runner-up is the best passage of another entry
 - `compare`, `agree_entry`, `agree_faq_words`: the question asks for a comparison; the entry
   nearest in meaning, and the FAQ with the closest phrasing, are the best passage's
   (api/services/answer_features.py);
+- `similar_margin`: `margin` times the cosine of the best passage with the runner-up's
+  (meaning only; api/services/answer_features.py);
 - `length`, `long`, `support`: the question's content words, 1 for six or more, and how many
   of the candidates are of the best passage's entry (api/services/answer_features.py, with
   their held-out gains: `length` in the semantic model, `long` and `support` in the words one).
@@ -98,6 +100,7 @@ FEATURES = (
     "length",
     "long",
     "support",
+    "similar_margin",
 )
 STRUCTURED = frozenset(
     {"tools", "metrics", "schedules", "workflows", "practices", "responsibilities"}
@@ -202,6 +205,9 @@ def features(
         "length": answer_features.length(words),
         "long": answer_features.long(words),
         "support": answer_features.support(passages),
+        "similar_margin": answer_features.similar_margin(found, margin, best, runner)
+        if found
+        else 0.0,
     }
 
 

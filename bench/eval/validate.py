@@ -23,6 +23,7 @@ QUESTIONS_B = QUESTIONS.with_name("questions-b.jsonl")
 QUESTIONS_C = QUESTIONS.with_name("questions-c.jsonl")
 # Every set's file name and id letter, in the order they were written.
 ID_LETTERS = {QUESTIONS.name: "q", QUESTIONS_B.name: "b", QUESTIONS_C.name: "c"}
+SETS = (QUESTIONS, QUESTIONS_B, QUESTIONS_C)  # every set, in the order they were written
 SEED = ROOT / "seed"
 # Question sets written earlier, which ranking was tuned or checked on: none may come back here.
 EARLIER_SETS = (
@@ -278,7 +279,7 @@ def counts(questions: list[dict]) -> dict[str, dict[str, int]]:
 
 def main(argv: list[str]) -> int:
     entries = seed_entries()
-    paths = [Path(arg) for arg in argv] or [QUESTIONS.with_name(name) for name in ID_LETTERS]
+    paths = [Path(arg) for arg in argv] or list(SETS)
     return max(report(path, entries) for path in paths)
 
 
