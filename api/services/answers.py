@@ -3,7 +3,7 @@
     answer(session, query, analysis, semantic) -> Outcome
 
 The passages come from api/services/retrieval.py (`retrieve`). The best one is described by a
-few features (below); a logistic model fitted on the tune half of the evaluation set
+few features (below); a logistic model fitted on the tune halves of the evaluation sets
 (bench/fit_answers.py, coefficients in answer_model.json) turns them into `confidence`, the
 estimated probability that the best passage answers the question. One model per ranking:
 words alone, and words and meaning.
