@@ -33,19 +33,6 @@ def faq(row: int, slug: str) -> ScoredPassage:
     return ScoredPassage(p, 0.5, 0.5, 1.0, 1.0, 1.0, 1, 1, 1, 0.0)
 
 
-def test_the_faq_with_the_closest_phrasing_agrees_with_the_ranking():
-    words = ("deploy", "fails", "night")
-    phrasings = {
-        0: [frozenset({"deplo", "fails"})],
-        1: [frozenset({"deplo", "fails", "night"})],
-        2: [frozenset({"cost"})],
-    }
-    found = [faq(0, "a"), faq(1, "b"), faq(2, "c")]
-    assert answer_features.agree_faq_words(words, found, phrasings) == 0.0  # b is closer
-    assert answer_features.agree_faq_words(words, found[1:], phrasings) == 1.0
-    assert answer_features.agree_faq_words(words, found[2:], phrasings) == 0.0  # shares none
-
-
 def test_the_entry_nearest_in_meaning_agrees_with_the_ranking(app):
     pytest.importorskip("numpy")
     if not app.config.get("SEMANTIC_SEARCH"):
@@ -86,3 +73,23 @@ def test_the_answer_features_include_length_long_and_support():
     assert (values["length"], values["long"], values["support"]) == (6.0, 1.0, 2.0)
     none = answers.features(analysis, [], frozenset())
     assert (none["length"], none["long"], none["support"]) == (6.0, 1.0, 0.0)
+
+
+def test_similar_margin_is_the_lead_times_the_two_passages_cosine(app):
+    pytest.importorskip("numpy")
+    if not app.config.get("SEMANTIC_SEARCH"):
+        pytest.skip("words only: passages have no vectors")
+    question = "who sets up the terraform for the team"
+    with app.test_request_context():
+        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        analysis = analyze(db.session, question, glossary)
+        found = index(db.session)
+        candidates, values = answers.describe(db.session, question, analysis, True)
+        best, runner = answers.distinct_entries(candidates)[:2]
+        a, b = found.by_row[best.passage.row], found.by_row[runner.passage.row]
+        cosine = float(found.matrix[a] @ found.matrix[b])
+        assert 0.0 < cosine < 1.0
+        assert values["similar_margin"] == pytest.approx(values["margin"] * cosine)
+        assert answer_features.similar_margin(found, values["margin"], best, None) == 0.0
+        _, words_only = answers.describe(db.session, question, analysis, False)
+        assert words_only["similar_margin"] == 0.0

@@ -3,9 +3,12 @@
 Fitted on the tune half of bench/eval/questions.jsonl (bench/fit_answers.py), a best passage
 is wrong most often when the question compares roles, or when other signals about the best
 ENTRY disagree with the fused ranking. Each is cheap: a regular expression, one matrix product
-over the entries' vectors the ranking holds already, set intersections over the FAQs found.
+over the entries' vectors and passages' vectors the ranking holds already.
 Tried and left out (bench/fit_answers.py --variants): whether the passage first by words, or
-first by meaning, is of the best passage's entry (no gain held out).
+first by meaning, is of the best passage's entry (no gain held out); whether the best passage
+is an FAQ whose closest phrasing (its question or an example question, taken alone) shares at
+least as many of the question's content words as any other FAQ's among the candidates (held
+out, it adds nothing to `example_gap`; removed 2026-12-07).
 
 - `compare`: 1 when the question asks for a comparison ("vs", "compare", "difference",
   "each", "both", "between"...). One passage rarely answers a comparison as the set's
@@ -13,10 +16,6 @@ first by meaning, is of the best passage's entry (no gain held out).
 - `agree_entry`: 1 when the best passage's entry is also the entry nearest the question in
   meaning (the question's cosine with each entry's vector: the normalised sum of its
   passages'), a signal independent of the passage's own cosine and of words (meaning only);
-- `agree_faq_words`: 1 when the best passage is an FAQ's answer and no other FAQ among the
-  candidates has a phrasing, its question or an example question taken alone, sharing more
-  of the question's content words; 0 when none shares any. Tried, and not in either model:
-  held out, it does not add to the features of api/services/phrasings.py (`example_gap`).
 - `length` and `long`: the question's number of content words (at most MAX_WORDS, 32), and 1
   for six or more. The other features mean less as a question grows (a long question's best
   passage covers a smaller share of its words and scores lower, right or wrong), and the
@@ -52,7 +51,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from .passage_index import Index
-from .phrasings import _closest
 from .retrieval import ScoredPassage
 
 COMPARE = re.compile(
@@ -106,22 +104,3 @@ def support(passages: Sequence[ScoredPassage]) -> float:
             for p in passages
         )
     )
-
-
-def agree_faq_words(
-    words: Sequence[str],
-    passages: Sequence[ScoredPassage],
-    phrasings: dict[int, list[frozenset[str]]],
-) -> float:
-    """1 when the best of `passages` is an FAQ whose closest phrasing shares at least as many
-    of the question's content words as any other FAQ's among `passages`, and some."""
-    if not passages or passages[0].passage.collection != "faqs":
-        return 0.0
-    best = passages[0].passage.row
-    own = _closest(words, phrasings.get(best, []))
-    others = (
-        _closest(words, phrasings.get(p.passage.row, []))
-        for p in passages[1:]
-        if p.passage.collection == "faqs" and p.passage.row != best
-    )
-    return 1.0 if own > 0 and own >= max(others, default=0.0) else 0.0

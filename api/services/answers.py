@@ -42,9 +42,8 @@ Features of the best passage (the runner-up is the best passage of another entry
 - `structured`: 1 when it is a tool's, a metric's, a schedule's, a workflow's, a practice's or a
   responsibility's passage (entries about one narrow thing); `broad`: 1 for a topic's, a tag's
   or a resource's (entries about many things, often close to a question without answering it);
-- `compare`, `agree_entry`, `agree_faq_words`: the question asks for a comparison; the entry
-  nearest in meaning, and the FAQ with the closest phrasing, are the best passage's
-  (api/services/answer_features.py);
+- `compare`, `agree_entry`: the question asks for a comparison; the entry nearest in meaning
+  is the best passage's (api/services/answer_features.py);
 - `similar_margin`: `margin` times the cosine of the best passage with the runner-up's
   (meaning only; api/services/answer_features.py);
 - `length`, `long`, `support`: the question's content words, 1 for six or more, and how many
@@ -96,7 +95,6 @@ FEATURES = (
     "broad",
     "compare",
     "agree_entry",
-    "agree_faq_words",
     "length",
     "long",
     "support",
@@ -201,7 +199,6 @@ def features(
         "broad": 1.0 if best.passage.collection in BROAD else 0.0,
         "compare": answer_features.compare(query),
         "agree_entry": answer_features.agree_entry(found, vector, best) if found else 0.0,
-        "agree_faq_words": answer_features.agree_faq_words(words, passages, phrasings or {}),
         "length": answer_features.length(words),
         "long": answer_features.long(words),
         "support": answer_features.support(passages),
