@@ -1,6 +1,6 @@
 """Features of a best passage that look past its own scores (api/services/answers.py).
 
-Fitted on the tune half of bench/eval/questions.jsonl (bench/fit_answers.py), a best passage
+Fitted on the tune halves of the evaluation sets (bench/fit_answers.py), a best passage
 is wrong most often when the question compares roles, or when other signals about the best
 ENTRY disagree with the fused ranking. Each is cheap: a regular expression, one matrix product
 over the entries' vectors and passages' vectors the ranking holds already.

@@ -21,9 +21,9 @@ QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
 # FAQ's example question, which ranking indexes.
 QUESTIONS_B = QUESTIONS.with_name("questions-b.jsonl")
 QUESTIONS_C = QUESTIONS.with_name("questions-c.jsonl")
-# Every set's file name and id letter, in the order they were written.
+# Every set (file name, id letter), in the order they were written.
 ID_LETTERS = {QUESTIONS.name: "q", QUESTIONS_B.name: "b", QUESTIONS_C.name: "c"}
-SETS = (QUESTIONS, QUESTIONS_B, QUESTIONS_C)  # every set, in the order they were written
+SETS = (QUESTIONS, QUESTIONS_B, QUESTIONS_C)
 SEED = ROOT / "seed"
 # Question sets written earlier, which ranking was tuned or checked on: none may come back here.
 EARLIER_SETS = (
