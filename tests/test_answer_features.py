@@ -1,5 +1,7 @@
 """The features of api/services/answer_features.py, on the seeded content."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from api.extensions import db
@@ -33,15 +35,20 @@ def faq(row: int, slug: str) -> ScoredPassage:
     return ScoredPassage(p, 0.5, 0.5, 1.0, 1.0, 1.0, 1, 1, 1, 0.0)
 
 
-def test_the_entry_nearest_in_meaning_agrees_with_the_ranking(app):
+@contextmanager
+def by_meaning(app, question: str):
+    """The question's analysis and the passage index, in a request, with meaning on."""
     pytest.importorskip("numpy")
     if not app.config.get("SEMANTIC_SEARCH"):
-        pytest.skip("words only: no question is embedded")
-    question = "who on the team sets up terraform"
+        pytest.skip("words only: nothing is embedded")
     with app.test_request_context():
         glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
-        analysis = analyze(db.session, question, glossary)
-        found = index(db.session)
+        yield analyze(db.session, question, glossary), index(db.session)
+
+
+def test_the_entry_nearest_in_meaning_agrees_with_the_ranking(app):
+    question = "who on the team sets up terraform"
+    with by_meaning(app, question) as (analysis, found):
         vector = question_vector(question, analysis)
         entries = answers.distinct_entries(retrieve(db.session, question, 60, analysis=analysis))
         nearest = max(entries, key=lambda p: p.entry_cosine)
@@ -76,14 +83,8 @@ def test_the_answer_features_include_length_long_and_support():
 
 
 def test_similar_margin_is_the_lead_times_the_two_passages_cosine(app):
-    pytest.importorskip("numpy")
-    if not app.config.get("SEMANTIC_SEARCH"):
-        pytest.skip("words only: passages have no vectors")
     question = "who sets up the terraform for the team"
-    with app.test_request_context():
-        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
-        analysis = analyze(db.session, question, glossary)
-        found = index(db.session)
+    with by_meaning(app, question) as (analysis, found):
         candidates, values = answers.describe(db.session, question, analysis, True)
         best, runner = answers.distinct_entries(candidates)[:2]
         a, b = found.by_row[best.passage.row], found.by_row[runner.passage.row]
