@@ -23,7 +23,7 @@ QUESTIONS_B = QUESTIONS.with_name("questions-b.jsonl")
 QUESTIONS_C = QUESTIONS.with_name("questions-c.jsonl")
 # Every set (file name, id letter), in the order they were written.
 ID_LETTERS = {QUESTIONS.name: "q", QUESTIONS_B.name: "b", QUESTIONS_C.name: "c"}
-SETS = (QUESTIONS, QUESTIONS_B, QUESTIONS_C)
+SETS = tuple(QUESTIONS.with_name(name) for name in ID_LETTERS)
 SEED = ROOT / "seed"
 # Question sets written earlier, which ranking was tuned or checked on: none may come back here.
 EARLIER_SETS = (
@@ -142,11 +142,11 @@ def example_questions(entries: dict[str, dict[str, dict]]) -> set[str]:
 def rules_for(path: Path, entries: dict[str, dict[str, dict]]) -> tuple[str, dict[str, set[str]]]:
     """A file's id prefix, and the texts its questions must not repeat, by where they come from."""
     elsewhere = {"an earlier question set": earlier_questions()}
-    names = list(ID_LETTERS)
+    names = [earlier.name for earlier in SETS]
     if path.name not in names[1:]:
         return "q", elsewhere
-    for name in names[: names.index(path.name)]:
-        elsewhere[name] = {normalize(q["question"]) for q in load(QUESTIONS.with_name(name))}
+    for earlier in SETS[: names.index(path.name)]:
+        elsewhere[earlier.name] = {normalize(q["question"]) for q in load(earlier)}
     elsewhere["a FAQ's example questions"] = example_questions(entries)
     return ID_LETTERS[path.name], elsewhere
 
