@@ -97,10 +97,5 @@ def support(passages: Sequence[ScoredPassage]) -> float:
     """How many of `passages` are of the first one's entry (the first one included)."""
     if not passages:
         return 0.0
-    best = passages[0].passage
-    return float(
-        sum(
-            p.passage.collection == best.collection and p.passage.slug == best.slug
-            for p in passages
-        )
-    )
+    best = passages[0].passage.entry
+    return float(sum(p.passage.entry == best for p in passages))

@@ -139,9 +139,8 @@ def distinct_entries(passages: Sequence[ScoredPassage]) -> list[ScoredPassage]:
     """The best passage of each entry, in rank order."""
     seen, found = set(), []
     for p in passages:
-        key = (p.passage.collection, p.passage.slug)
-        if key not in seen:
-            seen.add(key)
+        if p.passage.entry not in seen:
+            seen.add(p.passage.entry)
             found.append(p)
     return found
 

@@ -64,6 +64,11 @@ class Passage:
     def url(self) -> str:
         return entry_url(self.collection, self.slug, self.anchor)
 
+    @property
+    def entry(self) -> tuple[str, str]:
+        """The entry the passage is part of: (collection, slug)."""
+        return self.collection, self.slug
+
 
 class Index:
     """Every passage of one content generation, with its vector when there is one.
@@ -139,7 +144,7 @@ class Index:
                 self.matrix[present] = np.frombuffer(joined, dtype="<f4").reshape(-1, width)
                 self.has_vector[present] = True
             # Each entry's meaning: the normalised sum of its passages' vectors.
-            keys = [(p.collection, p.slug) for p in passages]
+            keys = [p.entry for p in passages]
             entries = {key: n for n, key in enumerate(dict.fromkeys(keys))}
             self.entry_of = np.array([entries[key] for key in keys], dtype=np.int64)
             order = np.argsort(self.entry_of, kind="stable")
