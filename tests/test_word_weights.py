@@ -1,10 +1,10 @@
 """Words are weighed by how rare they are, on both databases: a passage that has a question's
 rare word comes before passages that have only its common one (BM25 does this on SQLite; on
-PostgreSQL ts_rank alone counted every word alike until term_weights)."""
+PostgreSQL ts_rank alone counted every word alike until searched_terms weighed them)."""
 
 from api.extensions import db
 from api.services.passage_index import STEM, index
-from api.services.word_matches import term_weights, word_matches
+from api.services.word_matches import searched_terms, word_matches
 
 
 def _pairs(found, count: int = 8) -> list[tuple[str, str]]:
@@ -28,8 +28,8 @@ def test_a_rare_word_outweighs_a_common_one(app):
         pairs = _pairs(found)
         assert len(pairs) >= 5
         for rare, common in pairs:
-            terms = [rare, common]
-            weights = term_weights(found, terms)
+            terms, weights = searched_terms(found, [rare, common])
+            assert terms == [rare, common]
             assert weights[0] > weights[1] > 0
             best, _ = word_matches(db.session, terms, None, None, 3, (), weights)
             first = found.passages[found.by_row[best[0][0]]]

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from . import role_aspects
 from .analysis import WORD, Analysis, analyze, load_glossary
 from .passage_index import STEM, Index, Passage, index
-from .word_matches import searched_terms, term_weights, word_matches
+from .word_matches import searched_terms, word_matches
 
 WORDS = 60  # best passages by words
 NEIGHBOURS = 60  # nearest passages by meaning
@@ -153,7 +153,7 @@ def candidates(
     """The best passages by words and the nearest by meaning, each with every feature."""
     glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
     found = index(session)
-    terms = searched_terms(found, analysis.terms)
+    terms, weights = searched_terms(found, analysis.terms)
     by_row: dict[int, Candidate] = {}
     near: list[int] = []
     if semantic and found.matrix is not None and WORD.search(query.lower()):
@@ -162,7 +162,6 @@ def candidates(
         entry_similarity = found.entries @ vector
     # The best by words, and the word score of the nearest by meaning (0 when no word matches).
     also = [found.passages[i].row for i in near]
-    weights = term_weights(found, terms)
     hits, scores = word_matches(session, terms, collections, role, WORDS, also, weights)
     best = max((s for _, s in hits), default=0.0) or 1.0
     for rank, (row, words) in enumerate(hits, 1):

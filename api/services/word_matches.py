@@ -1,8 +1,7 @@
 """Passages by words: the full-text query retrieval (api/services/retrieval.py) makes.
 
     word_matches(session, terms, collections, role, limit, also, weights) -> (best, scores)
-    searched_terms(index, terms) -> the terms worth searching
-    term_weights(index, terms) -> each term's inverse document frequency
+    searched_terms(index, terms) -> the terms worth searching, and each one's weight
 
 One query gives the `limit` best passages by words and the word scores of the passages found
 by meaning (`also`): BM25 over the passages' FTS5 table on SQLite (title weighted 2 to 1); on
@@ -45,7 +44,7 @@ def word_matches(
 ) -> tuple[list[tuple[int, float]], dict[int, float]]:
     """(passage id, score) of the `limit` best passages by words, best first, and the scores
     of the passages `also` lists that match a word (one full-text query for both); `weights`:
-    term_weights(), read on PostgreSQL only (each term counts alike without them)."""
+    those searched_terms() gives, read on PostgreSQL only (each term counts alike without)."""
     if not terms:
         return [], {}
     where, params = _filters(collections, role)
@@ -103,22 +102,21 @@ def _frequency(found: Index, term: str) -> int:
     return min((found.passages_with(s) for s in stems), default=0)
 
 
-def term_weights(found: Index, terms: Sequence[str]) -> list[float]:
-    """Each term's inverse document frequency, BM25's: ln(1 + (N - n + 0.5) / (n + 0.5))."""
-    total = len(found.passages)
-    return [
-        math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in (_frequency(found, t) for t in terms)
-    ]
+def searched_terms(found: Index, terms: Sequence[str]) -> tuple[list[str], list[float]]:
+    """The question's terms worth searching, in order, and each one's inverse document
+    frequency, BM25's: ln(1 + (N - n + 0.5) / (n + 0.5)).
 
-
-def searched_terms(found: Index, terms: Sequence[str]) -> list[str]:
-    """The question's terms, the commonest left out while they are in more than POSTINGS
-    passages together (a term's passages: those with its stem; a phrase's: its rarest word's)."""
-    counted = sorted((_frequency(found, t), n) for n, t in enumerate(terms))
+    The commonest are left out while the kept ones are in more than POSTINGS passages together
+    (a term's passages: those with its stem; a phrase's: its rarest word's).
+    """
+    counts = [_frequency(found, t) for t in terms]
     kept, total = set(), 0
-    for count, n in counted:
+    for count, n in sorted(zip(counts, range(len(terms)), strict=True)):
         if kept and total + count > POSTINGS:
             break
         kept.add(n)
         total += count
-    return [t for n, t in enumerate(terms) if n in kept]
+    everything = len(found.passages)
+    chosen = [n for n in range(len(terms)) if n in kept]
+    weights = [math.log(1 + (everything - counts[n] + 0.5) / (counts[n] + 0.5)) for n in chosen]
+    return [terms[n] for n in chosen], weights
