@@ -1,6 +1,6 @@
 """Checks the evaluation question sets (bench/eval/questions*.jsonl) against the seed fixtures.
 
-    .venv/bin/python bench/eval/validate.py [FILE ...]   # default: every set, A, B and C
+    .venv/bin/python bench/eval/validate.py [FILE ...]   # default: every set, A to D
 
 For each file, prints the counts by kind, expect and split, then every problem found, one a
 line; exits 1 if any file has one. What is checked is written in bench/eval/README.md;
@@ -16,13 +16,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
-# Sets B and C, each written later and apart from the sets before it (README, "Set B", "Set C"):
+# Sets B, C and D, each written later and apart from the sets before it (README, "Set B", "Set C"):
 # each has its own id letter, and none of its questions may repeat one of an earlier set's or a
 # FAQ's example question, which ranking indexes.
 QUESTIONS_B = QUESTIONS.with_name("questions-b.jsonl")
 QUESTIONS_C = QUESTIONS.with_name("questions-c.jsonl")
+QUESTIONS_D = QUESTIONS.with_name("questions-d.jsonl")
 # Every set (file name, id letter), in the order they were written.
-ID_LETTERS = {QUESTIONS.name: "q", QUESTIONS_B.name: "b", QUESTIONS_C.name: "c"}
+ID_LETTERS = {
+    QUESTIONS.name: "q",
+    QUESTIONS_B.name: "b",
+    QUESTIONS_C.name: "c",
+    QUESTIONS_D.name: "d",
+}
 SETS = tuple(QUESTIONS.with_name(name) for name in ID_LETTERS)
 SEED = ROOT / "seed"
 # Question sets written earlier, which ranking was tuned or checked on: none may come back here.
