@@ -4,7 +4,7 @@
 
 Reads what bench/answer_quality.py --split report --semantic both wrote for each set and
 database (answer-report-{sqlite,postgresql}.json for set A, answer-questions-b-report-*.json for
-set B, answer-questions-c-report-*.json for set C) and keeps, per set and ranking, the lower
+set B, and so on for every set of bench/eval/validate.py) and keeps, per set and ranking, the lower
 right share, the higher wrong share and the lower abstention of the two databases.
 tests/test_answer_quality.py fails below those minus MARGIN. Only aggregate figures are read.
 """

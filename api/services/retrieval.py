@@ -53,9 +53,9 @@ WORDS = 60  # best passages by words
 NEIGHBOURS = 60  # nearest passages by meaning
 # The model's time grows with the question's length: a rambling question is read from its
 # last words, where chat users put what they ask (on the tune half, as often right as whole).
-# 32 rather than 48: seeded p95 by meaning 5 to 11 ms lower, as often right on the tune halves
-# (docs/search-and-answers.md).
-QUESTION_WORDS = 32
+# 24 rather than 32 (48 before that): seeded p95 by meaning 2 to 3 ms lower on both databases,
+# as often first and right at least as often on the tune halves (docs/search-and-answers.md).
+QUESTION_WORDS = 24
 # fused score weights (tuned on the tune half of bench/eval/questions.jsonl)
 W_COSINE, W_ENTRY, W_WORDS, W_COVERAGE, W_TITLE = 0.36, 0.36, 0.12, 0.08, 0.08
 W_WORDS_ONLY, W_COVERAGE_ONLY, W_TITLE_ONLY = 0.4, 0.2, 0.4
