@@ -4,11 +4,12 @@
 
 For each ranking (words alone; words and meaning), on a freshly seeded database: every `tune`
 question of the sets (default: every set of bench/eval/validate.py, A to D: questions.jsonl,
-questions-b.jsonl, -c and -d; 162 + 128 + 128 + 128 questions) is retrieved as /v1/answers retrieves it,
-and the best passage's features (api/services/answers.py) are paired with a label: 1 when that
-passage's entry is an acceptable answer (bench/eval/README.md), else 0 (always 0 for `no_match`
-and `out_of_domain` questions). A logistic regression (L2-penalised on standardised features,
-Newton's method in numpy) turns features into the probability of being right.
+questions-b.jsonl, -c and -d; 162 + 128 + 128 + 128 questions) is retrieved as /v1/answers
+retrieves it, and the best passage's features (api/services/answers.py) are paired with a
+label: 1 when that passage's entry is an acceptable answer (bench/eval/README.md), else 0
+(always 0 for `no_match` and `out_of_domain` questions). A logistic regression (L2-penalised
+on standardised features, Newton's method in numpy) turns features into the probability of
+being right.
 
 Cross-validation: the tune questions are split into FOLDS folds, REPEATS times over; each
 question's held-out probability is the mean of those given by the models fitted without it.
