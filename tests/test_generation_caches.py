@@ -7,7 +7,8 @@ caches, and hears of the other's writes only through the push channel (a shared 
 SQLite, LISTEN/NOTIFY on PostgreSQL). A tool whose name is a new word, written through the API
 of one, is found by the other's next read: by words, by passages, by meaning, and as the
 correction of a misspelling. And a read whose caches are warm asks the database nothing about
-the generation: the caches no longer read it each on its own.
+the generation (the caches no longer read it each on its own), nor which of its words the
+index has.
 """
 
 import time
@@ -74,6 +75,7 @@ def cached(reader) -> dict:
             "vectors": semantic and ("tools", WORD) in semantic.vectors(session).position,
             "index": any(p.slug == WORD for p in passage_index.index(session).passages),
             "vocabulary": vocabulary(session).closest(session, TYPO),
+            "known": vocabulary(session).known(session, [WORD, "kubernetes"]),
         }
 
 
@@ -86,7 +88,7 @@ def test_a_write_in_one_process_is_seen_by_every_cache_of_another(apps):
     assert f"tools/{WORD}" not in before["passages"]
     semantic = semantic_search(reader) is not None
     assert cached(reader) == {"vectors": False if semantic else None, "index": False,
-                              "vocabulary": None}  # fmt: skip
+                              "vocabulary": None, "known": {"kubernetes"}}  # fmt: skip
 
     editor = bearer(writer, "generation-caches")
     created = writer.test_client().post("/v1/tools", json=TOOL, headers=editor)
@@ -98,7 +100,7 @@ def test_a_write_in_one_process_is_seen_by_every_cache_of_another(apps):
     assert ("tool", WORD) in after["searched"]
     assert f"tools/{WORD}" in after["passages"]
     assert cached(reader) == {"vectors": True if semantic else None, "index": True,
-                              "vocabulary": WORD}  # fmt: skip
+                              "vocabulary": WORD, "known": {WORD, "kubernetes"}}  # fmt: skip
 
 
 def test_a_read_with_warm_caches_asks_nothing_about_the_generation(apps):
@@ -123,6 +125,8 @@ def test_a_read_with_warm_caches_asks_nothing_about_the_generation(apps):
         event.remove(engine, "before_cursor_execute", note)
     assert statements
     assert [s for s in statements if "revisions" in s or "search_embeddings" in s] == []
+    # Which of a question's words the index has: from the vocabulary, kept per generation.
+    assert [s for s in statements if "search_terms" in s] == []
 
 
 def test_an_edited_glossary_is_read_again(tmp_path):

@@ -65,30 +65,51 @@ def _characters(word: str) -> int:
 
 
 WORDS_STARTING_WITH = text("SELECT term FROM search_terms WHERE substr(term, 1, 1) = :first")
+KNOWN_WORDS = text("SELECT term FROM search_terms WHERE term IN :words").bindparams(
+    bindparam("words", expanding=True)
+)
+
+
+@dataclass
+class _Initial:
+    """The index's words that start with one character: as a set, and by length with each
+    word's characters' mask."""
+
+    words: set[str] = field(default_factory=set)
+    by_length: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 class Vocabulary:
-    """The index's words as of one generation, for typo correction without a query per word.
+    """The index's words as of one generation, for known words and typo correction without a
+    query per question.
 
-    A correction starts with the word's first character and is at most two characters longer
-    or shorter, so words are read per first character, when a word first needs them, and kept
-    by length, each with its characters' mask.
+    Words are read per first character, when a question's word first needs them, and kept as a
+    set and by length (a correction starts with the word's first character and is at most two
+    characters longer or shorter), each with its characters' mask. Without a generation (it
+    could not be read), nothing is kept and each question asks the database.
     """
 
     def __init__(self, current: Generation | None) -> None:
         self.generation = current
-        self._by_start: dict[str, dict[int, list[tuple[str, int]]]] = {}
+        self._by_start: dict[str, _Initial] = {}
 
-    def _starting_with(self, session: Session, first: str) -> dict[int, list[tuple[str, int]]]:
+    def _starting_with(self, session: Session, first: str) -> _Initial:
         found = self._by_start.get(first)
         if found is None:
-            found = {}
+            found = _Initial()
             for term in session.scalars(WORDS_STARTING_WITH, {"first": first}):
                 if term.startswith(first):
-                    found.setdefault(len(term), []).append((term, _characters(term)))
+                    found.words.add(term)
+                    found.by_length.setdefault(len(term), []).append((term, _characters(term)))
             if generation.seen_by(session, self.generation):
                 self._by_start[first] = found
         return found
+
+    def known(self, session: Session, words: Sequence[str]) -> set[str]:
+        """Which of `words` the index has."""
+        if self.generation is None:
+            return set(session.scalars(KNOWN_WORDS, {"words": list(words)})) if words else set()
+        return {w for w in words if w in self._starting_with(session, w[0]).words}
 
     def closest(self, session: Session, word: str) -> str | None:
         """The indexed word most like `word`: difflib ratio at least 0.8, same first character,
@@ -100,7 +121,8 @@ class Vocabulary:
         """
         if len(word) < 4:
             return None
-        by_length, mask, candidates = self._starting_with(session, word[0]), _characters(word), []
+        by_length = self._starting_with(session, word[0]).by_length
+        mask, candidates = _characters(word), []
         for length in range(len(word) - 2, len(word) + 3):
             needed = 2 * (len(word) + length)  # 5 * matches must reach it
             for term, term_mask in by_length.get(length, ()):
@@ -116,15 +138,6 @@ class Vocabulary:
 # One vocabulary per database (keyed by its connection pool), replaced when the content's
 # generation (api/generation.py) changes: writes and reindexing add words (and remove some).
 _VOCABULARIES: "WeakKeyDictionary[Any, Vocabulary]" = WeakKeyDictionary()
-
-KNOWN_WORDS = text("SELECT term FROM search_terms WHERE term IN :words").bindparams(
-    bindparam("words", expanding=True)
-)
-
-
-def _known_words(session: Session, words: Sequence[str]) -> set[str]:
-    """Which of `words` the index has."""
-    return set(session.scalars(KNOWN_WORDS, {"words": list(words)}))
 
 
 def vocabulary(session: Session) -> Vocabulary:
@@ -155,13 +168,13 @@ def analyze(session: Session, query: str, glossary: dict[str, tuple[str, ...]]) 
     and "manager" stay what they are, "kubernets" becomes "kubernetes".
     """
     content = content_words(query)
-    known = _known_words(session, content) if content else set()
+    indexed = vocabulary(session)
+    known = indexed.known(session, content)
     unknown = {
         w
         for w in content
         if w not in known and w not in glossary and len(w) >= 4 and not english(w)
     }
-    indexed = vocabulary(session) if unknown else None
     final, terms, corrections = [], [], {}
     for word in content:
         terms.append(word)
