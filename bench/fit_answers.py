@@ -99,14 +99,15 @@ FOLDS, REPEATS, SEED = 5, 20, 12
 
 
 def samples(
-    mode: str, base: str | None, sets: list[Path]
+    mode: str, base: str | None, sets: list[Path], split: str = "tune"
 ) -> list[tuple[dict, dict[str, float], int, list]]:
-    """(question, features, label, distinct candidates) for every tune question of `sets`."""
+    """(question, features, label, distinct candidates) for every question of `sets` in
+    `split` (the fit reads only `tune`; bench/eval/pool.py pools either half)."""
     app = seeded_app(database_url(base, f"fit_{mode}"), mode == "semantic")
     found = []
     with app.app_context():
         glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
-        for q in (q for path in sets for q in load(path) if q["split"] == "tune"):
+        for q in (q for path in sets for q in load(path) if q["split"] == split):
             analysis = analyze(db.session, q["question"], glossary)
             if not analysis.words:
                 found.append((q, dict.fromkeys(FEATURES[mode], 0.0), 0, []))
@@ -162,17 +163,26 @@ def held_out(x: np.ndarray, y: np.ndarray, seed: int = SEED) -> np.ndarray:
     return total / REPEATS
 
 
+def answerable(data) -> np.ndarray:
+    """Which questions have an answer (`answer` or `ambiguous`)."""
+    return np.array([q["expect"] in ("answer", "ambiguous") for q, *_ in data])
+
+
+def shares(data, given: np.ndarray) -> tuple[float, float, float]:
+    """Of the questions answered (`given`): the right and the wrong ones as shares of the
+    answerable questions, and the unanswerable ones answered as a share of those."""
+    can, labels = answerable(data), np.array([label for _, _, label, *_ in data], dtype=bool)
+    right = float((given & can & labels).sum() / can.sum())
+    wrong = float((given & can & ~labels).sum() / can.sum())
+    return right, wrong, float((given & ~can).sum() / (~can).sum())
+
+
 def choose_threshold(mode: str, data, probabilities: np.ndarray) -> tuple[float, dict]:
     """The threshold answering the most questions right with at most MAX_WRONG answered
     wrong and MAX_OFF_TOPIC of the unanswerable answered, on held-out probabilities."""
-    answerable = [i for i, (q, *_) in enumerate(data) if q["expect"] in ("answer", "ambiguous")]
-    others = [i for i, (q, *_) in enumerate(data) if q["expect"] not in ("answer", "ambiguous")]
     best = None
     for t in np.arange(0.30, 0.99, 0.01):
-        given = probabilities >= t
-        right = sum(given[i] and data[i][2] for i in answerable) / len(answerable)
-        wrong = sum(given[i] and not data[i][2] for i in answerable) / len(answerable)
-        off = sum(given[i] for i in others) / len(others)
+        right, wrong, off = shares(data, probabilities >= t)
         figures = {"right": round(right, 4), "wrong": round(wrong, 4), "off_topic": round(off, 4)}
         if wrong <= MAX_WRONG[mode] and off <= MAX_OFF_TOPIC and (best is None or right > best[2]):
             best = (round(float(t), 2), figures, right)
@@ -192,14 +202,12 @@ def by_set(mode: str, data, x: np.ndarray, y: np.ndarray) -> dict[str, dict]:
             mode, [data[i] for i in train], held_out(x[train], y[train])
         )
         given = predict(fit(x[train], y[train]), x[test]) >= threshold
-        answerable = np.array([data[i][0]["expect"] in ("answer", "ambiguous") for i in test])
-        right = given & answerable & (y[test] == 1)
-        wrong = given & answerable & (y[test] == 0)
+        right, wrong, off = shares([data[i] for i in test], given)
         found[letter] = {
             "threshold": threshold,
-            "right": round(float(right.sum() / answerable.sum()), 4),
-            "wrong": round(float(wrong.sum() / answerable.sum()), 4),
-            "off_topic": round(float((given & ~answerable).sum() / (~answerable).sum()), 4),
+            "right": round(right, 4),
+            "wrong": round(wrong, 4),
+            "off_topic": round(off, 4),
         }
     keys = ("right", "wrong", "off_topic")
     found["mean"] = {k: round(float(np.mean([f[k] for f in found.values()])), 4) for k in keys}
@@ -208,18 +216,10 @@ def by_set(mode: str, data, x: np.ndarray, y: np.ndarray) -> dict[str, dict]:
 
 def trade_off(data, probabilities: np.ndarray) -> list[dict]:
     """Held-out right and wrong shares of the answerable questions at a few thresholds."""
-    answerable = [i for i, (q, *_) in enumerate(data) if q["expect"] in ("answer", "ambiguous")]
     rows = []
     for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
-        given = [i for i in answerable if probabilities[i] >= t]
-        right = sum(data[i][2] for i in given)
-        rows.append(
-            {
-                "threshold": t,
-                "right": round(right / len(answerable), 4),
-                "wrong": round((len(given) - right) / len(answerable), 4),
-            }
-        )
+        right, wrong, _ = shares(data, probabilities >= t)
+        rows.append({"threshold": t, "right": round(right, 4), "wrong": round(wrong, 4)})
     return rows
 
 
@@ -248,7 +248,7 @@ def variants(mode: str, data, seeds: int = 6) -> dict[str, dict]:
     sets |= {f"chosen - {n}": tuple(m for m in chosen if m != n) for n in chosen}
     sets |= {f"chosen + {n}": (*chosen, n) for n in (*earlier, *TRIED[mode]) if n not in chosen}
     y = np.array([label for _, _, label, _ in data], dtype=float)
-    answerable = [i for i, (q, *_) in enumerate(data) if q["expect"] in ("answer", "ambiguous")]
+    can = answerable(data)
     found = {}
     for name, names in sets.items():
         x = np.array([[values[n] for n in names] for _, values, _, _ in data])
@@ -256,7 +256,7 @@ def variants(mode: str, data, seeds: int = 6) -> dict[str, dict]:
         for seed in range(1, seeds + 1):
             p = held_out(x, y, seed)
             figures = choose_threshold(mode, data, p)[1]
-            pos, neg = p[answerable][y[answerable] == 1], p[answerable][y[answerable] == 0]
+            pos, neg = p[can][y[can] == 1], p[can][y[can] == 0]
             auc = ((pos[:, None] > neg) + 0.5 * (pos[:, None] == neg)).mean()
             rows.append([figures.get(k, 0.0) for k in ("right", "wrong", "off_topic")] + [auc])
         mean = np.mean(rows, axis=0)
