@@ -29,11 +29,10 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent), str(HERE)]
 
 from answer_quality import database_url, reduce, seeded_app  # noqa: E402
+from fit_answers import samples  # noqa: E402
 from validate import SETS, load, matches  # noqa: E402
 
 from api.extensions import db  # noqa: E402
-from api.services import answers  # noqa: E402
-from api.services.analysis import analyze, load_glossary  # noqa: E402
 from api.services.passage_index import index  # noqa: E402
 
 FIRST = 3  # distinct entries per ranking
@@ -41,29 +40,23 @@ FIRST = 3  # distinct entries per ranking
 
 def candidates(split: str) -> tuple[dict[str, dict], dict[str, dict]]:
     """Per answerable question of `split`: the question and its candidates' URLs in ranking
-    order; and each passage URL's title and text."""
+    order (fit_answers.samples ranks them, words alone then with meaning); and each passage
+    URL's title and text."""
     pools: dict[str, dict] = {}
+    for mode in ("words", "semantic"):
+        for q, _, _, entries in samples(mode, None, list(SETS), split):
+            if q["expect"] not in ("answer", "ambiguous"):
+                continue
+            pool = pools.setdefault(q["id"], {"question": q, "urls": []})
+            for scored in entries[:FIRST]:
+                url = reduce(scored.passage.url, scored.passage.field)
+                if url not in pool["urls"]:
+                    pool["urls"].append(url)
     texts: dict[str, dict] = {}
-    for semantic in (False, True):
-        app = seeded_app(database_url(None, f"pool_{int(semantic)}"), semantic)
-        with app.app_context():
-            for p in index(db.session).passages:
-                entry = texts.setdefault(reduce(p.url, p.field), {"title": p.title, "text": []})
-                entry["text"].append(p.text)
-            glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
-            for path in SETS:
-                for q in load(path):
-                    if q["split"] != split or q["expect"] not in ("answer", "ambiguous"):
-                        continue
-                    analysis = analyze(db.session, q["question"], glossary)
-                    pool = pools.setdefault(q["id"], {"question": q, "urls": []})
-                    if not analysis.words:
-                        continue
-                    found, _ = answers.describe(db.session, q["question"], analysis, semantic)
-                    for scored in answers.distinct_entries(found)[:FIRST]:
-                        url = reduce(scored.passage.url, scored.passage.field)
-                        if url not in pool["urls"]:
-                            pool["urls"].append(url)
+    with seeded_app(database_url(None, "pool"), False).app_context():
+        for p in index(db.session).passages:
+            entry = texts.setdefault(reduce(p.url, p.field), {"title": p.title, "text": []})
+            entry["text"].append(p.text)
     return pools, texts
 
 
