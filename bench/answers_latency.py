@@ -143,7 +143,7 @@ def measure(url: str, kind: str, size: int, semantic: bool, repeats: int, args) 
     timings: list[list[float]] = [[] for _ in QUESTIONS]
     outcomes = []
     for round_ in range(repeats):
-        encoder.ENCODER._question.cache_clear()  # every question new to the process
+        encoder.ENCODER.forget_questions()  # every question new to the process
         for i, question in enumerate(QUESTIONS):
             elapsed, body = ask(client, question)
             timings[i].append(elapsed)

@@ -6,12 +6,19 @@ float32 bytes with a `digest` of the model's name and the text, so that unchange
 embedded again. A question is embedded as typed, its typos corrected (`question_text`);
 the last QUESTIONS questions' vectors are kept per process, by text lowercased with its spaces
 collapsed, which is how the model reads it.
+
+A question is embedded on the process's model thread (`question_soon` gives a Future), so that
+a request can send its full-text query while the model reads the question: numpy's matrix
+products and the database driver's waits both release the GIL (api/services/retrieval.py).
+Two requests asking the same new question at once share one model call.
 """
 
 import hashlib
+import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from functools import lru_cache
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from .analysis import WORD, Analysis
 
@@ -35,7 +42,10 @@ class Encoder:
         self._model = None
         self._load_lock = threading.Lock()
         self.calls = 0
-        self._question = lru_cache(maxsize=questions)(self._embed_question)
+        self.questions = questions
+        self._questions: OrderedDict[str, Future] = OrderedDict()  # the last ones, by text
+        self._questions_lock = threading.Lock()
+        self._thread: tuple[int, ThreadPoolExecutor] | None = None  # (pid, the model thread)
 
     def _load(self):
         with self._load_lock:
@@ -57,9 +67,43 @@ class Encoder:
         vector.flags.writeable = False  # shared by every request that asks it
         return vector
 
+    def question_soon(self, text: str) -> "Future[np.ndarray]":
+        """One question's vector, as a Future: done at once when it was asked lately, else
+        embedded on the model thread (one per process: THREADS)."""
+        key = normalised_question(text)
+        with self._questions_lock:
+            future = self._questions.get(key)
+            if future is not None:
+                self._questions.move_to_end(key)
+                return future
+            future = self._model_thread().submit(self._embed_question, key)
+            self._questions[key] = future
+            while len(self._questions) > self.questions:
+                self._questions.popitem(last=False)
+        future.add_done_callback(lambda done: done.exception() and self._forget(key, done))
+        return future
+
     def embed_question(self, text: str) -> "np.ndarray":
-        """One question's vector, from the cache when it was asked before."""
-        return self._question(normalised_question(text))
+        """One question's vector, from the cache when it was asked lately."""
+        return self.question_soon(text).result()
+
+    def forget_questions(self) -> None:
+        """Drop the questions' vectors (benches: every question new to the process)."""
+        with self._questions_lock:
+            self._questions.clear()
+
+    def _forget(self, key: str, failed: Future) -> None:
+        """A failed call is not kept: the next request asking the question tries again."""
+        with self._questions_lock:
+            if self._questions.get(key) is failed:
+                del self._questions[key]
+
+    def _model_thread(self) -> ThreadPoolExecutor:
+        # Per process: a server that forks its workers after loading the app gives each one
+        # its own thread (a forked child has none of its parent's threads).
+        if self._thread is None or self._thread[0] != os.getpid():
+            self._thread = (os.getpid(), ThreadPoolExecutor(THREADS, "model"))
+        return self._thread[1]
 
 
 def normalised_question(text: str) -> str:

@@ -26,14 +26,16 @@ ScoredPassage has:
 - `margin`: this score minus the next one's; the runner-up is the next item of the list.
 
 How. Words: the question is analysed as /v1/search does (stop words, filler, glossary,
-typos), and the passages' own full-text index (migration 0012) gives the best WORDS of them,
-and in the same query the word score of the passages found by meaning; a long question's
-commonest words are left out of that query on a large corpus (POSTINGS, counted with the
-in-memory index), so that the database does not score nearly every passage: the query is
-api/services/word_matches.py. Meaning: the question's vector (its last QUESTION_WORDS words,
-embedded once, cached) against every passage vector, one
-matrix product over vectors held in memory per content generation; the NEIGHBOURS nearest
-join the candidates. Every candidate gets every feature, then score() ranks them. Weights
+typos), and the passages' own full-text index (migration 0012) gives the best WORDS of them;
+a long question's commonest words are left out of that query on a large corpus (POSTINGS,
+counted with the in-memory index), so that the database does not score nearly every passage:
+the queries are api/services/word_matches.py. Meaning: the question's vector (its last
+QUESTION_WORDS words, embedded once, cached) against every passage vector, one matrix product
+over vectors held in memory per content generation; the NEIGHBOURS nearest join the
+candidates, with their word scores: the full-text query returns every match's (a second
+asks for the nearest's when there were more than POSTINGS). The model reads the question on
+its own thread while that query runs (the two overlap: each releases the GIL while it waits
+or multiplies). Every candidate gets every feature, then score() ranks them. Weights
 were tuned on the `tune` half of bench/eval/questions.jsonl only (bench/passages_quality.py).
 Words-only installs never import numpy.
 """
@@ -47,7 +49,7 @@ from sqlalchemy.orm import Session
 from . import role_aspects
 from .analysis import WORD, Analysis, analyze, load_glossary
 from .passage_index import STEM, Index, Passage, index
-from .word_matches import searched_terms, word_matches
+from .word_matches import POSTINGS, searched_terms, word_matches, word_scores
 
 WORDS = 60  # best passages by words
 NEIGHBOURS = 60  # nearest passages by meaning
@@ -119,11 +121,14 @@ class Coverage:
 
 def question_vector(query: str, analysis: Analysis):
     """The question's vector: the model reads its last QUESTION_WORDS words."""
+    return question_vector_soon(query, analysis).result()
+
+
+def question_vector_soon(query: str, analysis: Analysis):
+    """question_vector() as a Future, computed on the model thread (api/services/encoder.py)."""
     from .encoder import ENCODER, question_text
 
-    return ENCODER.embed_question(
-        " ".join(question_text(query, analysis).split()[-QUESTION_WORDS:])
-    )
+    return ENCODER.question_soon(" ".join(question_text(query, analysis).split()[-QUESTION_WORDS:]))
 
 
 @dataclass
@@ -156,13 +161,21 @@ def candidates(
     terms, weights = searched_terms(found, analysis.terms)
     by_row: dict[int, Candidate] = {}
     near: list[int] = []
+    vector = None
     if semantic and found.matrix is not None and WORD.search(query.lower()):
-        vector = question_vector(query, analysis)
+        vector = question_vector_soon(query, analysis)  # the model reads it meanwhile
+    # By meaning, every match's word score (up to POSTINGS of them; the kept words' passages
+    # add up to at most that, bar one very common rarest word), for the nearest by meaning.
+    limit = WORDS if vector is None else POSTINGS
+    matches = word_matches(session, terms, collections, role, limit, weights)
+    hits, scores = matches[:WORDS], dict(matches)
+    if vector is not None:
+        vector = vector.result()
         similarity, near = _nearest(found, vector, collections, role)
         entry_similarity = found.entries @ vector
-    # The best by words, and the word score of the nearest by meaning (0 when no word matches).
-    also = [found.passages[i].row for i in near]
-    hits, scores = word_matches(session, terms, collections, role, WORDS, also, weights)
+        if len(matches) == limit:  # some matches left out: those of the nearest asked for
+            rows = [found.passages[i].row for i in near if found.passages[i].row not in scores]
+            scores |= word_scores(session, terms, rows, weights)
     best = max((s for _, s in hits), default=0.0) or 1.0
     for rank, (row, words) in enumerate(hits, 1):
         if row in found.by_row:

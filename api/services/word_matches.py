@@ -1,13 +1,16 @@
-"""Passages by words: the full-text query retrieval (api/services/retrieval.py) makes.
+"""Passages by words: the full-text queries retrieval (api/services/retrieval.py) makes.
 
-    word_matches(session, terms, collections, role, limit, also, weights) -> (best, scores)
+    word_matches(session, terms, collections, role, limit, weights) -> [(id, score)...]
+    word_scores(session, terms, rows, weights) -> {id: score}
     searched_terms(index, terms) -> the terms worth searching, and each one's weight
 
-One query gives the `limit` best passages by words and the word scores of the passages found
-by meaning (`also`): BM25 over the passages' FTS5 table on SQLite (title weighted 2 to 1); on
-PostgreSQL (tsvector, GIN index, migration 0012), each term's ts_rank weighted by its inverse
-document frequency, as BM25 weighs it: ts_rank alone has none, so a word every passage has
-counted as much as the one word that names the subject.
+`word_matches` gives the `limit` best passages by words, `word_scores` the word scores of
+listed passages (those found by meaning that the first did not return; a passage no word
+matches is left out): BM25 over the passages' FTS5 table on SQLite (title weighted 2 to 1);
+on PostgreSQL (tsvector, GIN index, migration 0012), each term's ts_rank weighted by its
+inverse document frequency, as BM25 weighs it: ts_rank alone has none, so a word every
+passage has counted as much as the one word that names the subject. A passage's score is the
+same in both queries: BM25's statistics are the whole table's, ts_rank reads the one row.
 """
 
 import json
@@ -25,6 +28,7 @@ from .passage_index import STEM, Index
 # left out weigh least in BM25 and still count in `coverage`. The seeded content (~300
 # passages) never reaches it: its longest tune-half questions add up to ~800.
 POSTINGS = 1500
+JSON_IDS = "SELECT value FROM json_each(:rows)"  # SQLite: ids bound as one JSON parameter
 
 
 def _filters(collections, role) -> tuple[str, dict]:
@@ -39,61 +43,64 @@ def _filters(collections, role) -> tuple[str, dict]:
     return "".join(f" AND {c}" for c in conditions), params
 
 
-def word_matches(
-    session, terms, collections, role, limit, also: Sequence[int] = (), weights=None
-) -> tuple[list[tuple[int, float]], dict[int, float]]:
-    """(passage id, score) of the `limit` best passages by words, best first, and the scores
-    of the passages `also` lists that match a word (one full-text query for both); `weights`:
+def _matched(session, terms, weights, params: dict, where: str = "", join: bool = False) -> str:
+    """The query scoring the passages a term matches (and `where`), as `id, score`; `params`
+    gets its parameters; `join`: `where` reads the passages table (`p`) on SQLite too."""
+    if session.bind.dialect.name == "sqlite":
+        params["match"] = " OR ".join(f'"{t}"' for t in terms)
+        table = "search_fts_passages"
+        joined = f" JOIN passages p ON p.id = {table}.rowid" if join else ""
+        return (
+            f"SELECT {table}.rowid AS id, -bm25({table}, 2.0, 1.0) AS score "
+            f"FROM {table}{joined} WHERE {table} MATCH :match{where}"
+        )
+    quoted = [f'"{t}"' if " " in t else t for t in terms]
+    weights = weights or [1.0] * len(terms)
+    score = " + ".join(f":w{n} * ts_rank(p.tsv, q.t{n}, 1)" for n in range(len(terms)))
+    params["match"] = " or ".join(quoted)
+    params |= {f"t{n}": t for n, t in enumerate(quoted)}
+    params |= {f"w{n}": float(w) for n, w in enumerate(weights)}
+    each = (f"websearch_to_tsquery('english', :t{n}) AS t{n}" for n in range(len(terms)))
+    queries = ", ".join(["websearch_to_tsquery('english', :match) AS query", *each])
+    # The tsqueries materialised apart: the planner, not knowing how many passages match,
+    # reads them from the GIN index rather than testing every row.
+    return (
+        f"WITH q AS MATERIALIZED (SELECT {queries}) "
+        f"SELECT p.id AS id, {score} AS score FROM passages p, q WHERE p.tsv @@ q.query{where}"
+    )
+
+
+def word_matches(session, terms, collections, role, limit, weights=None) -> list[tuple[int, float]]:
+    """(passage id, score) of the `limit` best passages by words, best first; `weights`:
     those searched_terms() gives, read on PostgreSQL only (each term counts alike without)."""
     if not terms:
-        return [], {}
+        return []
     where, params = _filters(collections, role)
-    sqlite = session.bind.dialect.name == "sqlite"
-    # `also` is a parameter, not written into the SQL: one text for every question (on
+    matched = _matched(session, terms, weights, params, where, join=bool(where))
+    sql = f"{matched} ORDER BY score DESC, id LIMIT :limit"
+    best = [(int(i), float(s)) for i, s in session.execute(text(sql), {**params, "limit": limit})]
+    best.sort(key=lambda pair: (-pair[1], pair[0]))
+    return best
+
+
+def word_scores(session, terms, rows: Sequence[int], weights=None) -> dict[int, float]:
+    """The word score of each passage `rows` lists that a term matches."""
+    if not terms or not rows:
+        return {}
+    # The ids are a parameter, not written into the SQL: one text for every question (on
     # PostgreSQL, for every number of terms), which PostgreSQL (psycopg) prepares after a few
     # uses and SQLite keeps in its statement cache; ids written out made every question's SQL
     # new, planned afresh.
-    if sqlite:
-        listed = "id IN (SELECT value FROM json_each(:also))"
-        params["also"] = json.dumps([int(i) for i in also])
-        join = " JOIN passages p ON p.id = search_fts_passages.rowid" if where else ""
-        matched = (
-            "SELECT search_fts_passages.rowid AS id, "
-            f"-bm25(search_fts_passages, 2.0, 1.0) AS score FROM search_fts_passages{join} "
-            f"WHERE search_fts_passages MATCH :match{where}"
-        )
-        params["match"] = " OR ".join(f'"{t}"' for t in terms)
-        queries = ""
-    else:
-        listed = "id = ANY(CAST(:also AS integer[]))"
-        params["also"] = [int(i) for i in also]
-        # The query materialised apart: the planner, not knowing how many passages match,
-        # reads them from the GIN index rather than testing every row.
-        quoted = [f'"{t}"' if " " in t else t for t in terms]
-        weights = weights or [1.0] * len(terms)
-        score = " + ".join(f":w{n} * ts_rank(p.tsv, q.t{n}, 1)" for n in range(len(terms)))
-        matched = (
-            f"SELECT p.id AS id, {score} AS score FROM passages p, q WHERE p.tsv @@ q.query{where}"
-        )
-        params["match"] = " or ".join(quoted)
-        params |= {f"t{n}": t for n, t in enumerate(quoted)}
-        params |= {f"w{n}": float(w) for n, w in enumerate(weights)}
-        each = (f"websearch_to_tsquery('english', :t{n}) AS t{n}" for n in range(len(terms)))
-        queries = ", ".join(["websearch_to_tsquery('english', :match) AS query", *each])
-        queries = f"q AS MATERIALIZED (SELECT {queries}), "
-    sql = (
-        f"WITH {queries}m AS MATERIALIZED ({matched}) "
-        "SELECT * FROM (SELECT id, score, 1 AS top FROM m ORDER BY score DESC, id LIMIT :limit) t "
-        f"UNION ALL SELECT id, score, 0 FROM m WHERE {listed}"
-    )
-    best, scores = [], {}
-    for i, s, top in session.execute(text(sql), {**params, "limit": limit}):
-        if top:
-            best.append((int(i), float(s)))
-        else:
-            scores[int(i)] = float(s)
-    best.sort(key=lambda pair: (-pair[1], pair[0]))
-    return best, scores
+    if session.bind.dialect.name == "sqlite":
+        # Every match scored once, then the listed kept: FTS5 given the ids as a constraint
+        # runs the whole full-text query again for each (7 ms for 60 ids, against 0.5).
+        params = {"rows": json.dumps([int(i) for i in rows])}
+        matched = _matched(session, terms, weights, params)
+        sql = f"WITH m AS MATERIALIZED ({matched}) SELECT id, score FROM m WHERE id IN ({JSON_IDS})"
+    else:  # the listed read by primary key, each scored
+        params = {"rows": [int(i) for i in rows]}
+        sql = _matched(session, terms, weights, params, " AND p.id = ANY(CAST(:rows AS integer[]))")
+    return {int(i): float(s) for i, s in session.execute(text(sql), params)}
 
 
 def _frequency(found: Index, term: str) -> int:
