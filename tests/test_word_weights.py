@@ -3,10 +3,8 @@ rare word comes before passages that have only its common one (BM25 does this on
 PostgreSQL ts_rank alone counted every word alike until searched_terms weighed them)."""
 
 from api.extensions import db
-from api.services import retrieval
-from api.services.analysis import analyze, load_glossary
 from api.services.passage_index import STEM, index
-from api.services.word_matches import POSTINGS, searched_terms, word_matches, word_scores
+from api.services.word_matches import searched_terms, word_matches, word_scores
 
 
 def _pairs(found, count: int = 8) -> list[tuple[str, str]]:
@@ -57,29 +55,3 @@ def test_a_passage_scores_the_same_in_both_word_queries(app):
             # a passage no word matches is left out, as is an id no passage has
             unmatched = [p.row for p in found.passages if p.row not in best][:5]
             assert word_scores(db.session, terms, unmatched, weights) == {}
-
-
-def test_the_nearest_keep_their_word_scores_when_matches_are_left_out(app, monkeypatch):
-    """By meaning, the full-text query returns up to POSTINGS matches, and the nearest by
-    meaning left out of them are scored by a second query: the ranking is the same either
-    way (here the first query keeps only WORDS matches, so that the seed overflows it)."""
-    asked = []
-    monkeypatch.setattr(retrieval, "word_scores", lambda *a: asked.append(a) or word_scores(*a))
-    questions = ("who owns the deployment pipeline", "what does a developer do all day")
-    with app.test_request_context():
-        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
-        for question in questions:
-            analysis = analyze(db.session, question, glossary)
-            whole = _ranked(question, analysis)
-            assert not asked
-            monkeypatch.setattr(retrieval, "POSTINGS", retrieval.WORDS)
-            assert _ranked(question, analysis) == whole, question
-            monkeypatch.setattr(retrieval, "POSTINGS", POSTINGS)
-            assert asked, question  # the second query was needed
-            asked.clear()
-
-
-def _ranked(question, analysis) -> list[tuple]:
-    found = retrieval.retrieve(db.session, question, 20, analysis=analysis)
-    assert found and found[0].cosine is not None
-    return [(p.passage.id, p.words, p.word_rank, p.score) for p in found]

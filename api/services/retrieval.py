@@ -32,10 +32,10 @@ counted with the in-memory index), so that the database does not score nearly ev
 the queries are api/services/word_matches.py. Meaning: the question's vector (its last
 QUESTION_WORDS words, embedded once, cached) against every passage vector, one matrix product
 over vectors held in memory per content generation; the NEIGHBOURS nearest join the
-candidates, with their word scores: the full-text query returns every match's (a second
-asks for the nearest's when there were more than POSTINGS). The model reads the question on
-its own thread while that query runs (the two overlap: each releases the GIL while it waits
-or multiplies). Every candidate gets every feature, then score() ranks them. Weights
+candidates, and a second, small query gives the word scores of those the first did not
+return. The model reads the question on its own thread while the first query runs (the two
+overlap: each releases the GIL while it waits or multiplies). Every candidate gets every
+feature, then score() ranks them. Weights
 were tuned on the `tune` half of bench/eval/questions.jsonl only (bench/passages_quality.py).
 Words-only installs never import numpy.
 """
@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from . import role_aspects
 from .analysis import WORD, Analysis, analyze, load_glossary
 from .passage_index import STEM, Index, Passage, index
-from .word_matches import POSTINGS, searched_terms, word_matches, word_scores
+from .word_matches import searched_terms, word_matches, word_scores
 
 WORDS = 60  # best passages by words
 NEIGHBOURS = 60  # nearest passages by meaning
@@ -164,18 +164,16 @@ def candidates(
     vector = None
     if semantic and found.matrix is not None and WORD.search(query.lower()):
         vector = question_vector_soon(query, analysis)  # the model reads it meanwhile
-    # By meaning, every match's word score (up to POSTINGS of them; the kept words' passages
-    # add up to at most that, bar one very common rarest word), for the nearest by meaning.
-    limit = WORDS if vector is None else POSTINGS
-    matches = word_matches(session, terms, collections, role, limit, weights)
-    hits, scores = matches[:WORDS], dict(matches)
+    hits = word_matches(session, terms, collections, role, WORDS, weights)  # the best by words
+    scores: dict[int, float] = {}
     if vector is not None:
         vector = vector.result()
         similarity, near = _nearest(found, vector, collections, role)
         entry_similarity = found.entries @ vector
-        if len(matches) == limit:  # some matches left out: those of the nearest asked for
-            rows = [found.passages[i].row for i in near if found.passages[i].row not in scores]
-            scores |= word_scores(session, terms, rows, weights)
+        # The word scores of the nearest by meaning that are not among the best by words.
+        listed = {row for row, _ in hits}
+        rows = [found.passages[i].row for i in near if found.passages[i].row not in listed]
+        scores = word_scores(session, terms, rows, weights)
     best = max((s for _, s in hits), default=0.0) or 1.0
     for rank, (row, words) in enumerate(hits, 1):
         if row in found.by_row:
