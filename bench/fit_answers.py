@@ -56,6 +56,7 @@ FEATURES = {
         "compare",
         "long",
         "support",
+        "named",
     ),
     "semantic": (
         "score",
@@ -78,7 +79,7 @@ MAX_WRONG = {"words": 0.05, "semantic": 0.02}
 # The sets before the features of api/services/answer_features.py (2026-12-07), which
 # --variants compares with FEATURES, each new feature left out in turn, and other candidates.
 EARLIER = {
-    "words": FEATURES["words"][:-3],
+    "words": FEATURES["words"][:11],
     "semantic": (
         "score", "lead", "entry_gap", "title_coverage", "known", "short", "faq", "example_gap",
         "example_cosine_gap", "structured", "broad",
@@ -86,7 +87,7 @@ EARLIER = {
 }  # fmt: skip
 TRIED = {
     "words": ("lead", "score", "length"),
-    "semantic": ("top_words", "long", "support"),
+    "semantic": ("top_words", "long", "support", "named"),
 }
 # `length` (semantic), `long` and `support` (words) were added on 2026-12-07: held out, mean of
 # 12 shuffles, semantic right 0.420 -> 0.459 (wrong 0.017, off-topic 0.018 both times), words

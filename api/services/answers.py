@@ -99,6 +99,7 @@ FEATURES = (
     "long",
     "support",
     "similar_margin",
+    "named",
 )
 STRUCTURED = frozenset(
     {"tools", "metrics", "schedules", "workflows", "practices", "responsibilities"}
@@ -204,6 +205,7 @@ def features(
         "similar_margin": answer_features.similar_margin(found, margin, best, runner)
         if found
         else 0.0,
+        "named": answer_features.named(found, best, query, words) if found else 0.0,
     }
 
 
