@@ -28,7 +28,6 @@ from .passage_index import STEM, Index
 # left out weigh least in BM25 and still count in `coverage`. The seeded content (~300
 # passages) never reaches it: its longest tune-half questions add up to ~800.
 POSTINGS = 1500
-JSON_IDS = "SELECT value FROM json_each(:rows)"  # SQLite: ids bound as one JSON parameter
 
 
 def _filters(collections, role) -> tuple[str, dict]:
@@ -95,8 +94,8 @@ def word_scores(session, terms, rows: Sequence[int], weights=None) -> dict[int, 
         # `+`: the ids filter the matches, not given to FTS5 as a constraint: it would run the
         # whole full-text query again for each id (7 ms for 60 ids, against 0.3).
         params = {"rows": json.dumps([int(i) for i in rows])}
-        where = f" AND +search_fts_passages.rowid IN ({JSON_IDS})"
-    else:  # the listed read by primary key
+        where = " AND +search_fts_passages.rowid IN (SELECT value FROM json_each(:rows))"
+    else:
         params = {"rows": [int(i) for i in rows]}
         where = " AND p.id = ANY(CAST(:rows AS integer[]))"
     matched = _matched(session, terms, weights, params, where)
