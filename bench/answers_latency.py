@@ -42,12 +42,14 @@ from api.services import encoder
 ROOT = Path(__file__).resolve().parent.parent
 NO_CACHE = {"Cache-Control": "no-cache"}
 # (module, attribute, part): each wrapped to time it. Nested: `answer` holds `retrieve`, which
-# holds `model`, `word_matches` and `nearest`; `view` is the whole view but its JSON.
+# holds `word_matches`, `nearest` and `word_scores`, and waits for `model` (timed on the model
+# thread, while `word_matches` runs); `view` is the whole view but its JSON.
 PARTS = [
     ("api.resources.answers", "analyze", "analysis"),
     ("api.services.answers", "index", "index"),
     ("api.services.answers", "retrieve", "retrieve"),
     ("api.services.retrieval", "word_matches", "word_matches"),
+    ("api.services.retrieval", "word_scores", "word_scores"),
     ("api.services.retrieval", "_nearest", "nearest"),
     ("api.services.answers", "question_vector", "question_vector"),
     ("api.services.answers", "phrasing_vectors", "phrasing_vectors"),
