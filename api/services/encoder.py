@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
 from .analysis import WORD, Analysis
 
@@ -80,7 +81,7 @@ class Encoder:
             self._questions[key] = future
             while len(self._questions) > self.questions:
                 self._questions.popitem(last=False)
-        future.add_done_callback(lambda done: done.exception() and self._forget(key, done))
+        future.add_done_callback(partial(self._forget_failed, key))
         return future
 
     def embed_question(self, text: str) -> "np.ndarray":
@@ -92,10 +93,12 @@ class Encoder:
         with self._questions_lock:
             self._questions.clear()
 
-    def _forget(self, key: str, failed: Future) -> None:
+    def _forget_failed(self, key: str, done: Future) -> None:
         """A failed call is not kept: the next request asking the question tries again."""
+        if done.exception() is None:
+            return
         with self._questions_lock:
-            if self._questions.get(key) is failed:
+            if self._questions.get(key) is done:
                 del self._questions[key]
 
     def _model_thread(self) -> ThreadPoolExecutor:

@@ -77,9 +77,7 @@ def word_matches(session, terms, collections, role, limit, weights=None) -> list
     where, params = _filters(collections, role)
     matched = _matched(session, terms, weights, params, where, join=bool(where))
     sql = f"{matched} ORDER BY score DESC, id LIMIT :limit"
-    best = [(int(i), float(s)) for i, s in session.execute(text(sql), {**params, "limit": limit})]
-    best.sort(key=lambda pair: (-pair[1], pair[0]))
-    return best
+    return [(int(i), float(s)) for i, s in session.execute(text(sql), {**params, "limit": limit})]
 
 
 def word_scores(session, terms, rows: Sequence[int], weights=None) -> dict[int, float]:
