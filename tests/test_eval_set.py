@@ -32,16 +32,21 @@ SETS = {
     validate.QUESTIONS_B: 240,
     validate.QUESTIONS_C: 240,
     validate.QUESTIONS_D: 240,
+    validate.QUESTIONS_E: 240,
 }
 # The sets written later, each with its id letter and the earlier sets it must not repeat.
 LATER_SETS = {
     validate.QUESTIONS_B: ("b", [validate.QUESTIONS]),
     validate.QUESTIONS_C: ("c", [validate.QUESTIONS, validate.QUESTIONS_B]),
     validate.QUESTIONS_D: ("d", [validate.QUESTIONS, validate.QUESTIONS_B, validate.QUESTIONS_C]),
+    validate.QUESTIONS_E: (
+        "e",
+        [validate.QUESTIONS, validate.QUESTIONS_B, validate.QUESTIONS_C, validate.QUESTIONS_D],
+    ),
 }
 
 
-@pytest.fixture(scope="module", params=list(SETS), ids=["A", "B", "C", "D"])
+@pytest.fixture(scope="module", params=list(SETS), ids=["A", "B", "C", "D", "E"])
 def path(request):
     return request.param
 
@@ -83,7 +88,7 @@ def test_the_set_is_large_and_covers_every_kind(path, questions):
     assert expects["ambiguous"] >= 10
 
 
-@pytest.mark.parametrize("later", list(LATER_SETS), ids=["B", "C", "D"])
+@pytest.mark.parametrize("later", list(LATER_SETS), ids=["B", "C", "D", "E"])
 def test_a_later_set_has_its_own_ids_and_rules(entries, later):
     prefix, elsewhere = validate.rules_for(later, entries)
     letter, earlier = LATER_SETS[later]
@@ -104,6 +109,8 @@ def test_a_later_set_has_its_own_ids_and_rules(entries, later):
         (validate.QUESTIONS_C, "examples", "a FAQ's example questions"),
         (validate.QUESTIONS_D, validate.QUESTIONS_C, "questions-c.jsonl"),
         (validate.QUESTIONS_D, "examples", "a FAQ's example questions"),
+        (validate.QUESTIONS_E, validate.QUESTIONS_D, "questions-d.jsonl"),
+        (validate.QUESTIONS_E, "examples", "a FAQ's example questions"),
     ],
 )
 def test_a_later_set_refuses_an_earlier_question_or_a_faq_example(entries, later, source, named):
@@ -119,7 +126,7 @@ def test_a_later_set_refuses_an_earlier_question_or_a_faq_example(entries, later
     assert any(e.startswith(f"{letter}001: is already in {named}") for e in errors)
 
 
-@pytest.mark.parametrize("later", list(LATER_SETS), ids=["B", "C", "D"])
+@pytest.mark.parametrize("later", list(LATER_SETS), ids=["B", "C", "D", "E"])
 def test_a_later_set_ids_must_start_with_its_letter(entries, later):
     questions = validate.load(later)
     for n, q in enumerate(questions, 1):

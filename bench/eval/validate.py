@@ -16,18 +16,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
-# Sets B, C and D, each written later and apart from the sets before it (README, "Set B", "Set C"):
+# Sets B to E, each written later and apart from the sets before it (README, "Set B", "Set C"):
 # each has its own id letter, and none of its questions may repeat one of an earlier set's or a
 # FAQ's example question, which ranking indexes.
 QUESTIONS_B = QUESTIONS.with_name("questions-b.jsonl")
 QUESTIONS_C = QUESTIONS.with_name("questions-c.jsonl")
 QUESTIONS_D = QUESTIONS.with_name("questions-d.jsonl")
+QUESTIONS_E = QUESTIONS.with_name("questions-e.jsonl")
 # Every set (file name, id letter), in the order they were written.
 ID_LETTERS = {
     QUESTIONS.name: "q",
     QUESTIONS_B.name: "b",
     QUESTIONS_C.name: "c",
     QUESTIONS_D.name: "d",
+    QUESTIONS_E.name: "e",
 }
 SETS = tuple(QUESTIONS.with_name(name) for name in ID_LETTERS)
 SEED = ROOT / "seed"
