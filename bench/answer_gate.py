@@ -49,7 +49,8 @@ def main() -> None:
         "margin": MARGIN,
         "source": (
             "bench/answer_gate.py on " + time.strftime("%Y-%m-%d") + ", from bench/answer_quality"
-            ".py --split report --semantic both [--questions bench/eval/questions-{b,c}.jsonl] on "
+            ".py --split report --semantic both [--questions bench/eval/questions-{b,c,d,e}.jsonl]"
+            " on "
             "SQLite and PostgreSQL: per set and ranking, the lower right share, the higher "
             "wrong share and the lower abstention of the two databases"
         ),

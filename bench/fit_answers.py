@@ -3,8 +3,8 @@
     .venv/bin/python bench/fit_answers.py [--database URL] [--write] [--questions PATH...]
 
 For each ranking (words alone; words and meaning), on a freshly seeded database: every `tune`
-question of the sets (default: every set of bench/eval/validate.py, A to D: questions.jsonl,
-questions-b.jsonl, -c and -d; 162 + 128 + 128 + 128 questions) is retrieved as /v1/answers
+question of the sets (default: every set of bench/eval/validate.py, A to E: questions.jsonl,
+questions-b.jsonl to -e; 162 + 4 x 128 questions) is retrieved as /v1/answers
 retrieves it, and the best passage's features (api/services/answers.py) are paired with a
 label: 1 when that passage's entry is an acceptable answer (bench/eval/README.md), else 0
 (always 0 for `no_match` and `out_of_domain` questions). A logistic regression (L2-penalised

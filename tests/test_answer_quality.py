@@ -1,5 +1,5 @@
 """The answer quality gate (issue 12, section 5): the report halves of the evaluation sets
-(bench/eval/questions.jsonl, set A, and questions-b.jsonl to questions-d.jsonl, sets B to D)
+(bench/eval/questions.jsonl, set A, and questions-b.jsonl to questions-e.jsonl, sets B to E)
 through /v1/answers, on the suite's database, in the suite's ranking and with words alone.
 
 Fails below the figures bench/answer_quality.py reached on each report half (written to
