@@ -7,11 +7,12 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import delete, event, inspect, select
 
 from api import create_app
 from api.config import TestConfig
@@ -291,3 +292,34 @@ def test_a_forked_child_does_not_write_its_parents_notes(app):
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert sorted(questions(app)) == ["child", "parent 0", "parent 1", "parent 2"]
+
+
+def test_flush_all_waits_for_a_batch_the_flusher_thread_is_writing(app):
+    """flush_all() returns once every question noted before it is in the table, also when
+    the flusher thread took them from the buffer and is still writing them (a test that asks,
+    flushes and reads a report depends on it; under load it read before the commit)."""
+    clear(app)
+    recorder = recorder_of(app)
+    inserting, release = threading.Event(), threading.Event()
+
+    def slow_insert(connection, cursor, statement, *args):
+        if statement.startswith("INSERT INTO query_log"):
+            inserting.set()
+            release.wait(10)
+
+    event.listen(recorder.engine, "before_cursor_execute", slow_insert)
+    writer = threading.Thread(target=recorder.flush)  # as the flusher thread does
+    try:
+        recorder.record(("search", "a question in flight", "answered", None, None, None, None))
+        writer.start()
+        assert inserting.wait(10)
+        assert not recorder.pending  # taken from the buffer, not written yet
+        threading.Timer(0.3, release.set).start()
+        flush_all()
+        with app.app_context():
+            questions = db.session.scalars(select(QueryLog.question)).all()
+        assert questions == ["a question in flight"]
+    finally:
+        release.set()
+        writer.join(10)
+        event.remove(recorder.engine, "before_cursor_execute", slow_insert)

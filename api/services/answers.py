@@ -61,8 +61,8 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.orm import Session
 
-from . import answer_features
-from .analysis import WORD, Analysis
+from . import answer_features, role_aspects
+from .analysis import WORD, Analysis, app_glossary
 from .passage_index import STEM
 from .phrasings import example_cosine_gap, example_gap, phrasing_stems, phrasing_vectors
 from .retrieval import Index, ScoredPassage, index, question_vector, retrieve
@@ -100,6 +100,7 @@ FEATURES = (
     "support",
     "similar_margin",
     "named",
+    "role_fit",
 )
 STRUCTURED = frozenset(
     {"tools", "metrics", "schedules", "workflows", "practices", "responsibilities"}
@@ -161,10 +162,12 @@ def features(
     vectors: dict[int, Any] | None = None,
     query: str = "",
     found: Index | None = None,
+    roles: set[str] | None = None,
 ) -> dict[str, float]:
     """The features of the module docstring for the best of `passages` (`phrasings`: the
     FAQs' question and examples as stem sets, by passage row, phrasing_stems(); `vector`: the
-    question's, and `vectors`: phrasing_vectors(), with meaning; `found`: the index)."""
+    question's, and `vectors`: phrasing_vectors(), with meaning; `found`: the index; `roles`:
+    the roles the question names, role_aspects.named())."""
     words = analysis.words
     unknown = [w for w in analysis.unknown if w[:STEM] not in stems]
     known = 1.0 - len(unknown) / len(words) if words else 0.0
@@ -206,6 +209,7 @@ def features(
         if found
         else 0.0,
         "named": answer_features.named(found, best, query, words) if found else 0.0,
+        "role_fit": answer_features.role_fit(roles or set(), best),
     }
 
 
@@ -257,7 +261,8 @@ def describe(
     if candidates and candidates[0].cosine is not None:  # ranked by meaning
         vector, vectors = question_vector(query, analysis), phrasing_vectors(found, rows)
     stems, phrasings = _content_stems(found), phrasing_stems(found, rows)
-    values = features(analysis, candidates, stems, phrasings, vector, vectors, query, found)
+    roles = role_aspects.named(found, analysis, app_glossary())
+    values = features(analysis, candidates, stems, phrasings, vector, vectors, query, found, roles)
     return candidates, values
 
 

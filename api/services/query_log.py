@@ -230,9 +230,14 @@ def note_answer(question: str, outcome) -> None:
 
 
 def flush_all() -> None:
+    """Write every recorder's notes; returns once those noted before the call are stored,
+    a batch the flusher thread took from the buffer and is still writing included."""
     for recorder in list(RECORDERS):
         if recorder.pending:
             recorder.flush()
+        else:
+            with recorder.flushing:  # wait for a batch in flight, if any
+                pass
 
 
 def _after_fork() -> None:
