@@ -71,6 +71,7 @@ FEATURES = {
         "length",
         "margin",
         "similar_margin",
+        "role_fit",
     ),
 }
 # Answered wrong, at most, as a share of the answerable questions: the targets
@@ -86,7 +87,7 @@ EARLIER = {
     ),
 }  # fmt: skip
 TRIED = {
-    "words": ("lead", "score", "length"),
+    "words": ("lead", "score", "length", "role_fit"),
     "semantic": ("top_words", "long", "support", "named"),
 }
 # `length` (semantic), `long` and `support` (words) were added on 2026-12-07: held out, mean of

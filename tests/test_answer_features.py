@@ -94,3 +94,48 @@ def test_similar_margin_is_the_lead_times_the_two_passages_cosine(app):
         assert answer_features.similar_margin(found, values["margin"], best, None) == 0.0
         _, words_only = answers.describe(db.session, question, analysis, False)
         assert words_only["similar_margin"] == 0.0
+
+
+def about(*roles: str) -> ScoredPassage:
+    p = Passage(
+        0,
+        "roles",
+        "x",
+        "pain_points",
+        "pain_points",
+        "x",
+        "t",
+        "t",
+        f" {' '.join(roles)} ",
+        1,
+        '"e"',
+        [],
+        {},
+    )
+    return ScoredPassage(p, 0.5, 0.5, 1.0, 1.0, 1.0, 1, 1, 1, 0.0)
+
+
+def test_role_fit_is_the_share_of_the_named_roles_the_passage_is_about():
+    sre, both = {"site-reliability-engineer"}, {"developer", "devops-engineer"}
+    assert answer_features.role_fit(sre, about("site-reliability-engineer")) == 1.0
+    assert answer_features.role_fit(sre, about("platform-engineer")) == 0.0
+    assert answer_features.role_fit(both, about("developer")) == 0.5
+    assert answer_features.role_fit(both, about("developer", "devops-engineer")) == 1.0
+    # Nothing to compare: no role named, or a passage about no role.
+    assert answer_features.role_fit(set(), about("developer")) == 1.0
+    assert answer_features.role_fit(sre, about()) == 1.0
+    assert answer_features.role_fit(sre, None) == 1.0
+
+
+def test_the_named_roles_reach_role_fit_through_describe(app):
+    """Two roles named, a best passage about one of them (both rankings put the SRE's cell
+    first): role_fit is 1/2, where a describe() that lost the roles would give 1."""
+    question = "developer and sre pain points"
+    with app.test_request_context():
+        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        analysis = analyze(db.session, question, glossary)
+        candidates, values = answers.describe(db.session, question, analysis, False)
+        assert answers.distinct_entries(candidates)[0].passage.roles.split() == [
+            "site-reliability-engineer"
+        ]
+        assert values["role_fit"] == 0.5

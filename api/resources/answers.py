@@ -16,7 +16,7 @@ from ..extensions import db
 from ..formats import representations
 from ..registry import BY_NAME
 from ..services import answer_ids, answers
-from ..services.analysis import analyze, load_glossary
+from ..services.analysis import analyze, app_glossary
 from ..services.query_log import note_answer
 from ..services.retrieval import ScoredPassage
 from ..urls import entry_url
@@ -129,7 +129,7 @@ def register_answers(blp: Blueprint) -> None:
     @blp.response(200, AnswerResultSchema, headers=READ_HEADERS, examples=EXAMPLES)
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def answer_view(args):
-        glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         analysis = analyze(db.session, args["q"], glossary)
         semantic = bool(current_app.config.get("SEMANTIC_SEARCH"))
         outcome = answers.answer(db.session, args["q"], analysis, semantic)

@@ -1,6 +1,6 @@
 """/v1/passages: the passages that answer a question, with scores and citations."""
 
-from flask import current_app, g, request
+from flask import g, request
 from marshmallow import RAISE
 
 from schemas.passages import PassageArgs, PassageResultSchema
@@ -11,7 +11,7 @@ from ..extensions import db
 from ..formats import JSON
 from ..registry import BY_NAME, COLLECTIONS
 from ..services import answer_ids, feedback
-from ..services.analysis import analyze, load_glossary
+from ..services.analysis import analyze, app_glossary
 from ..services.query_log import note_question
 from ..services.retrieval import ScoredPassage, retrieve
 from .openapi_docs import READ_HEADERS, Blueprint
@@ -99,7 +99,7 @@ def passages_blueprint() -> Blueprint:
     @blp.response(200, PassageResultSchema, headers=READ_HEADERS)
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def passages_view(args):
-        glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         analysis = analyze(db.session, args["q"], glossary)
         collections = [BY_LABEL[t] for t in args.get("type", [])] or None
         found = retrieve(

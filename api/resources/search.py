@@ -14,7 +14,7 @@ from .. import markdown
 from ..extensions import db
 from ..formats import representations
 from ..registry import BY_NAME, COLLECTIONS
-from ..services.analysis import analyze, load_glossary
+from ..services.analysis import analyze, app_glossary
 from ..services.entries import Page
 from ..services.query_log import note_question
 from ..services.search import Hit, suggest
@@ -25,10 +25,6 @@ from .openapi_docs import LIST_HEADERS, READ_HEADERS, Blueprint
 from .representation import pagination_headers
 
 BY_LABEL = {c.label: c.name for c in COLLECTIONS}
-
-
-def glossary() -> dict[str, tuple[str, ...]]:
-    return load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
 
 
 def ranker(query: str, analysis) -> Ranker:
@@ -67,7 +63,7 @@ def search_blueprint() -> Blueprint:
     @blp.response(200, SearchResultSchema, headers=LIST_HEADERS)
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def search_view(args):
-        analysis = analyze(db.session, args["q"], glossary())
+        analysis = analyze(db.session, args["q"], app_glossary())
         collections = [BY_LABEL[t] for t in args.get("type", [])] or None
         size = args["page_size"]
         results = ranker(args["q"], analysis).search(

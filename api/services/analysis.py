@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from flask import current_app
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,11 @@ from ..generation import Generation
 from .words import FILLER, MAX_WORDS, STOP_WORDS, english
 
 WORD = re.compile(r"[a-z0-9]+")
+
+
+def app_glossary() -> dict[str, tuple[str, ...]]:
+    """The running app's glossary: its SEED_DIR's glossary.json (load_glossary)."""
+    return load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
 
 
 def load_glossary(path: str) -> dict[str, tuple[str, ...]]:

@@ -48,7 +48,10 @@ Features of the best passage (the runner-up is the best passage of another entry
   (meaning only; api/services/answer_features.py);
 - `length`, `long`, `support`: the question's content words, 1 for six or more, and how many
   of the candidates are of the best passage's entry (api/services/answer_features.py, with
-  their held-out gains: `length` in the semantic model, `long` and `support` in the words one).
+  their held-out gains: `length` in the semantic model, `long` and `support` in the words one);
+- `named` (words only): the question has every content word of the best entry's title;
+  `role_fit` (meaning only): the share of the roles the question names that the best passage
+  is about (api/services/answer_features.py).
 """
 
 import json

@@ -47,7 +47,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from . import role_aspects
-from .analysis import WORD, Analysis, analyze, load_glossary
+from .analysis import WORD, Analysis, analyze, app_glossary
 from .passage_index import STEM, Index, Passage, index
 from .word_matches import searched_terms, word_matches, word_scores
 
@@ -156,7 +156,7 @@ def candidates(
     semantic: bool,
 ) -> tuple[Index, list[Candidate]]:
     """The best passages by words and the nearest by meaning, each with every feature."""
-    glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+    glossary = app_glossary()
     found = index(session)
     terms, weights = searched_terms(found, analysis.terms)
     by_row: dict[int, Candidate] = {}
@@ -213,7 +213,7 @@ def retrieve(
 ) -> list[ScoredPassage]:
     """The k best passages for the question, best first (module docstring)."""
     if analysis is None:
-        glossary = load_glossary(f"{current_app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         analysis = analyze(session, query, glossary)
     if semantic is None:
         semantic = bool(current_app.config.get("SEMANTIC_SEARCH"))
