@@ -6,7 +6,7 @@ import pytest
 
 from api.extensions import db
 from api.services import answer_features, answers
-from api.services.analysis import Analysis, analyze, load_glossary
+from api.services.analysis import Analysis, analyze, app_glossary
 from api.services.retrieval import Passage, ScoredPassage, index, question_vector, retrieve
 
 
@@ -30,9 +30,13 @@ def test_a_question_about_one_thing_is_not_a_comparison(question):
     assert answer_features.compare(question) == 0.0
 
 
-def faq(row: int, slug: str) -> ScoredPassage:
-    p = Passage(row, "faqs", slug, "answer", "answer", slug, "text", "text", "", 1, '"e"', [], {})
+def scored(row: int, collection: str, slug: str, field: str, roles: str = "") -> ScoredPassage:
+    p = Passage(row, collection, slug, field, field, slug, "text", "text", roles, 1, '"e"', [], {})
     return ScoredPassage(p, 0.5, 0.5, 1.0, 1.0, 1.0, 1, 1, 1, 0.0)
+
+
+def faq(row: int, slug: str) -> ScoredPassage:
+    return scored(row, "faqs", slug, "answer")
 
 
 @contextmanager
@@ -42,7 +46,7 @@ def by_meaning(app, question: str):
     if not app.config.get("SEMANTIC_SEARCH"):
         pytest.skip("words only: nothing is embedded")
     with app.test_request_context():
-        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         yield analyze(db.session, question, glossary), index(db.session)
 
 
@@ -97,22 +101,8 @@ def test_similar_margin_is_the_lead_times_the_two_passages_cosine(app):
 
 
 def about(*roles: str) -> ScoredPassage:
-    p = Passage(
-        0,
-        "roles",
-        "x",
-        "pain_points",
-        "pain_points",
-        "x",
-        "t",
-        "t",
-        f" {' '.join(roles)} ",
-        1,
-        '"e"',
-        [],
-        {},
-    )
-    return ScoredPassage(p, 0.5, 0.5, 1.0, 1.0, 1.0, 1, 1, 1, 0.0)
+    """A role cell's passage about `roles` (stored space-padded, as the index keeps them)."""
+    return scored(0, "roles", "x", "pain_points", f" {' '.join(roles)} ")
 
 
 def test_role_fit_is_the_share_of_the_named_roles_the_passage_is_about():
@@ -132,7 +122,7 @@ def test_the_named_roles_reach_role_fit_through_describe(app):
     first): role_fit is 1/2, where a describe() that lost the roles would give 1."""
     question = "developer and sre pain points"
     with app.test_request_context():
-        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         analysis = analyze(db.session, question, glossary)
         candidates, values = answers.describe(db.session, question, analysis, False)
         assert answers.distinct_entries(candidates)[0].passage.roles.split() == [

@@ -176,13 +176,13 @@ def test_a_rambling_question_is_embedded_from_its_last_words(app):
     pytest.importorskip("numpy")
     if not app.config.get("SEMANTIC_SEARCH"):
         pytest.skip("words only: no question is embedded")
-    from api.services.analysis import analyze, load_glossary
+    from api.services.analysis import analyze, app_glossary
     from api.services.retrieval import QUESTION_WORDS, question_vector
 
     rambling = " ".join(["so basically my team is kind of stuck"] * 10)
     rambling += " who owns the terraform modules"
     with app.test_request_context():
-        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         analysis = analyze(db.session, rambling, glossary)
         tail = " ".join(rambling.split()[-QUESTION_WORDS:])
         whole = question_vector(rambling, analysis)

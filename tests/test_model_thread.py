@@ -9,7 +9,7 @@ import pytest
 
 from api.extensions import db
 from api.services import encoder, retrieval
-from api.services.analysis import analyze, load_glossary
+from api.services.analysis import analyze, app_glossary
 
 
 class GatedModel:
@@ -99,7 +99,7 @@ def test_the_words_are_queried_while_the_model_reads_the_question(app, monkeypat
 
     monkeypatch.setattr(retrieval, "word_matches", query_then_let_the_model_finish)
     with app.test_request_context():
-        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         analysis = analyze(db.session, question, glossary)
         found = retrieval.retrieve(db.session, question, analysis=analysis, semantic=True)
     encoder.ENCODER.forget_questions()  # its vector is the stand-in's

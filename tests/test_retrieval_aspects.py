@@ -4,13 +4,13 @@ import pytest
 
 from api.extensions import db
 from api.services import retrieval, role_aspects
-from api.services.analysis import analyze, load_glossary
+from api.services.analysis import analyze, app_glossary
 from api.services.passage_index import index
 
 
 def _named(app, question: str) -> set[str]:
     with app.test_request_context():
-        glossary = load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
+        glossary = app_glossary()
         analysis = analyze(db.session, question, glossary)
         return role_aspects.named(index(db.session), analysis, glossary)
 

@@ -20,7 +20,7 @@ from api import create_app
 from api.extensions import db
 from api.models import SearchDocument
 from api.services import embeddings_store, encoder, semantic
-from api.services.analysis import analyze, load_glossary
+from api.services.analysis import analyze, app_glossary
 from api.services.search import search
 
 from .conftest import bearer, empty_database, seeded_app
@@ -64,9 +64,7 @@ def test_words_only_nothing_is_embedded_and_ranking_is_by_words(words_app):
     question = "do devops folks even write code??"
     with app.app_context():
         assert embeddings_store.vector_count(db.session) == 0  # seeding wrote documents, no vectors
-        analysis = analyze(
-            db.session, question, load_glossary(f"{app.config['SEED_DIR']}/glossary.json")
-        )
+        analysis = analyze(db.session, question, app_glossary())
         expected = [(h.slug, h.score) for h in search(db.session, analysis, limit=10).hits]
     hits = client.get("/v1/search", query_string={"q": question, "page_size": 10}).json["hits"]
     assert [(h["slug"], h["score"]) for h in hits] == expected
