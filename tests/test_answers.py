@@ -62,6 +62,31 @@ def test_a_subject_the_content_does_not_know_is_not_answered_by_a_shared_word(cl
     assert body["answer"] is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does a product owner do during sprint planning",
+        "how much do data scientists earn compared to analysts",
+        "ux designer career path",
+    ],
+)
+def test_a_question_about_another_job_is_out_of_domain(client, question):
+    body = ask(client, question)
+    assert body["status"] == "out_of_domain", body
+    assert body["answer"] is None and body["options"] == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do developers or qa testers write the unit tests",  # one of ours beside it
+        "as a data analyst, what does a devops engineer do all day?",  # the asker's own job
+    ],
+)
+def test_another_job_beside_ours_or_as_framing_is_not_out_of_domain(client, question):
+    assert ask(client, question)["status"] != "out_of_domain"
+
+
 def test_out_of_domain_offers_no_suggestions(client):
     body = ask(client, "best pizza in naples")
     assert body["status"] == "out_of_domain"

@@ -9,8 +9,10 @@ estimated probability that the best passage answers the question. One model per 
 words alone, and words and meaning.
 
 Status, in this order:
-- `out_of_domain`: the question has no content word, or the knowledge base knows too few of
-  its words (`known` below), or, with meaning, even the best passage is far from it.
+- `out_of_domain`: the question has no content word, or is about another job than ours and
+  names none of our roles (a scrum master, a UX designer, a lawyer: outside_roles.py), or the
+  knowledge base knows too few of its words (`known` below), or, with meaning, even the best
+  passage is far from it.
 - `ambiguous`: the best passages are the same part (field) of different entries of one
   collection, about as good as each other ("the key metric" of which role?): 2 to 4 options.
 - `answered`: confidence at or above the mode's threshold (chosen on the tune half: the most
@@ -66,6 +68,7 @@ from sqlalchemy.orm import Session
 
 from . import answer_features, role_aspects
 from .analysis import WORD, Analysis, app_glossary
+from .outside_roles import outside_role
 from .passage_index import STEM
 from .phrasings import example_cosine_gap, example_gap, phrasing_stems, phrasing_vectors
 from .retrieval import Index, ScoredPassage, index, question_vector, retrieve
@@ -253,6 +256,14 @@ def decide(values: dict[str, float], entries: Sequence[ScoredPassage], model: di
     return "no_match"
 
 
+def _about_another_job(session: Session, query: str, analysis: Analysis) -> bool:
+    """The question is about a job the knowledge base does not cover and none of our roles
+    (api/services/outside_roles.py)."""
+    if outside_role(query) is None:
+        return False
+    return not role_aspects.named(index(session), analysis, app_glossary())
+
+
 def describe(
     session: Session, query: str, analysis: Analysis, semantic: bool
 ) -> tuple[list[ScoredPassage], dict[str, float]]:
@@ -272,7 +283,11 @@ def describe(
 def answer(session: Session, query: str, analysis: Analysis, semantic: bool) -> Outcome:
     """The status, confidence and passages for one question (module docstring)."""
     model = mode(semantic)
-    if not analysis.words or not WORD.search(query.lower()):
+    if (
+        not analysis.words
+        or not WORD.search(query.lower())
+        or _about_another_job(session, query, analysis)
+    ):
         return Outcome("out_of_domain", 0.0, model["threshold"])
     candidates, values = describe(session, query, analysis, semantic)
     entries = distinct_entries(candidates)
