@@ -141,6 +141,16 @@ def test_the_same_part_of_several_entries_is_ambiguous():
     assert answers.decide(values, mixed, model | {"threshold": 0.99}) == "no_match"
     unknown = values | {"known": 0.0}
     assert answers.decide(unknown, roles, model) == "out_of_domain"
+    # a question that names the best entry asks about it, not about its neighbours
+    assert answers.decide(values | {"named": 1.0}, roles, model) == "answered"
+    # options only from the model's floor of confidence up
+    assert answers.decide(values, roles, model | {"option_floor": 0.99}) == "answered"
+
+
+@pytest.mark.parametrize("question", ["terraform, which role", "alerting with prometheus"])
+def test_a_question_naming_a_tool_is_not_asked_back_which_tool(client, question):
+    body = ask(client, question)
+    assert body["status"] != "ambiguous" and body["options"] == [], body
 
 
 def test_markdown_shows_the_status_and_the_citation(client):

@@ -14,7 +14,10 @@ Status, in this order:
   knowledge base knows too few of its words (`known` below), or, with meaning, even the best
   passage is far from it.
 - `ambiguous`: the best passages are the same part (field) of different entries of one
-  collection, about as good as each other ("the key metric" of which role?): 2 to 4 options.
+  collection, about as good as each other ("the key metric" of which role?): 2 to 4 options;
+  not when the question names the best passage's entry (`named` below: "which roles use
+  docker" asks about Docker, not about the Docker registry beside it), nor below the
+  mode's `option_floor` of confidence (0.4: options were offered for content gaps).
 - `answered`: confidence at or above the mode's threshold (chosen on the tune half: the most
   right answers for the fewest wrong ones, bench/fit_answers.py).
 - `no_match`: the rest: in our domain, but nothing covers it well enough.
@@ -51,7 +54,8 @@ Features of the best passage (the runner-up is the best passage of another entry
 - `length`, `long`, `support`: the question's content words, 1 for six or more, and how many
   of the candidates are of the best passage's entry (api/services/answer_features.py, with
   their held-out gains: `length` in the semantic model, `long` and `support` in the words one);
-- `named` (words only): the question has every content word of the best entry's title;
+- `named` (in the words model; both use it for `ambiguous`): the question has every content
+  word of the best entry's title;
   `role_fit` (meaning only): the share of the roles the question names that the best passage
   is about (api/services/answer_features.py).
 """
@@ -249,7 +253,7 @@ def decide(values: dict[str, float], entries: Sequence[ScoredPassage], model: di
         return "out_of_domain"
     if "cosine_floor" in model and values["cosine"] < model["cosine_floor"]:
         return "out_of_domain"
-    if sure >= model["option_floor"] and ambiguous_options(entries, model):
+    if sure >= model["option_floor"] and not values["named"] and ambiguous_options(entries, model):
         return "ambiguous"
     if sure >= model["threshold"]:
         return "answered"
