@@ -249,9 +249,7 @@ def ambiguous_options(entries: Sequence[ScoredPassage], model: dict) -> list[Sco
 def decide(values: dict[str, float], entries: Sequence[ScoredPassage], model: dict) -> str:
     """The status, from the features and the candidates (module docstring)."""
     sure = probability(values, model)
-    if not entries or values["known"] < model["known_floor"]:
-        return "out_of_domain"
-    if "cosine_floor" in model and values["cosine"] < model["cosine_floor"]:
+    if not entries or out_of_reach(values, model):
         return "out_of_domain"
     if sure >= model["option_floor"] and not values["named"] and ambiguous_options(entries, model):
         return "ambiguous"
@@ -260,7 +258,15 @@ def decide(values: dict[str, float], entries: Sequence[ScoredPassage], model: di
     return "no_match"
 
 
-def _about_another_job(session: Session, query: str, analysis: Analysis) -> bool:
+def out_of_reach(values: dict[str, float], model: dict) -> bool:
+    """The knowledge base knows too few of the question's words, or with meaning even the
+    best passage is far from it: `out_of_domain` whatever the confidence."""
+    if values["known"] < model["known_floor"]:
+        return True
+    return "cosine_floor" in model and values["cosine"] < model["cosine_floor"]
+
+
+def about_another_job(session: Session, query: str, analysis: Analysis) -> bool:
     """The question is about a job the knowledge base does not cover and none of our roles
     (api/services/outside_roles.py)."""
     if outside_role(query) is None:
@@ -290,7 +296,7 @@ def answer(session: Session, query: str, analysis: Analysis, semantic: bool) -> 
     if (
         not analysis.words
         or not WORD.search(query.lower())
-        or _about_another_job(session, query, analysis)
+        or about_another_job(session, query, analysis)
     ):
         return Outcome("out_of_domain", 0.0, model["threshold"])
     candidates, values = describe(session, query, analysis, semantic)
