@@ -86,7 +86,8 @@ serve: db
 PYTEST_ARGS ?=
 WORDS_ONLY_TESTS := $(wildcard tests/test_search.py tests/test_search_fast_paths.py \
 	tests/test_own_words.py tests/test_answers.py tests/test_answers_input.py \
-	tests/test_passages.py tests/test_compare.py tests/test_long_questions.py) \
+	tests/test_passages.py tests/test_compare.py tests/test_long_questions.py \
+	tests/test_retrieval_aspects.py tests/test_outside_roles.py) \
 	tests/test_semantic.py::test_words_only_nothing_is_embedded_and_ranking_is_by_words
 define suite
 $(BIN)/pytest --basetemp=build/tmp-$(1) $(or $(PYTEST_ARGS),&& SEMANTIC_SEARCH=0 \

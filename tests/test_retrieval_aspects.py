@@ -44,6 +44,8 @@ def test_the_roles_a_question_names(app, question, roles):
     ],
 )
 def test_a_named_roles_aspect_ranks_its_cell_first(app, question, cell, semantic):
+    if semantic and not app.config.get("SEMANTIC_SEARCH"):
+        pytest.skip("words only: the passages have no vectors to rank by meaning")
     with app.test_request_context():
         found = retrieval.retrieve(db.session, question, k=3, semantic=semantic)
     assert found[0].passage.id == cell
