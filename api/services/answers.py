@@ -15,9 +15,9 @@ Status, in this order:
   passage is far from it.
 - `ambiguous`: the best passages are the same part (field) of different entries of one
   collection, about as good as each other ("the key metric" of which role?): 2 to 4 options;
-  not when the question names the best passage's entry (`named` below: "which roles use
-  docker" asks about Docker, not about the Docker registry beside it), nor below the
-  mode's `option_floor` of confidence (0.4: options were offered for content gaps).
+  not when the question names the best passage's entry (`named` below: "which roles work
+  with terraform" asks about Terraform, not about Pulumi beside it), nor below the mode's
+  `option_floor` of confidence (0.4: options were offered for content gaps).
 - `answered`: confidence at or above the mode's threshold (chosen on the tune half: the most
   right answers for the fewest wrong ones, bench/fit_answers.py).
 - `no_match`: the rest: in our domain, but nothing covers it well enough.
