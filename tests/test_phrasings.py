@@ -67,3 +67,32 @@ def test_the_gap_report_reuses_the_phrasings_answers_embedded(semantic_app):
     vectors = question_vectors.embed(texts)  # what api/services/nearest_faq.py embeds
     assert encoder.ENCODER.calls == calls
     assert vectors.shape == (len(texts), 384)
+
+
+def test_an_faq_is_ranked_by_its_closest_phrasing_too(semantic_app):
+    """retrieval.candidates gives each FAQ candidate its closest phrasing's cosine, and
+    score() raises the FAQ's cosine W_PHRASING of the way to it."""
+    from api.services import retrieval
+    from api.services.analysis import analyze, app_glossary
+
+    example = "how much downtime is allowed before SREs stop shipping features"  # seed example
+    with semantic_app.test_request_context():
+        analysis = analyze(db.session, example, app_glossary())
+        found, scored = retrieval.candidates(db.session, example, analysis, None, None, True)
+        faqs = {
+            found.passages[c.i].slug: c for c in scored if found.passages[c.i].collection == "faqs"
+        }
+    faq = faqs["what-are-error-budgets-and-slos"]
+    assert faq.phrasing == pytest.approx(1.0, abs=1e-4) and faq.phrasing > faq.cosine
+    other = next(c for c in scored if found.passages[c.i].collection != "faqs")
+    assert other.phrasing is None
+
+    passage = found.passages[faq.i]
+    plain = retrieval.Candidate(faq.i, cosine=0.5, entry_cosine=0.5)
+    closer = retrieval.Candidate(faq.i, cosine=0.5, entry_cosine=0.5, phrasing=0.9)
+    farther = retrieval.Candidate(faq.i, cosine=0.5, entry_cosine=0.5, phrasing=0.3)
+    raised = retrieval.W_COSINE * retrieval.W_PHRASING * 0.4
+    assert retrieval.score(closer, passage) == pytest.approx(
+        retrieval.score(plain, passage) + raised
+    )
+    assert retrieval.score(farther, passage) == retrieval.score(plain, passage)

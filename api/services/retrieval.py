@@ -35,7 +35,8 @@ over vectors held in memory per content generation; the NEIGHBOURS nearest join 
 candidates, and a second, small query gives the word scores of those the first did not
 return. The model reads the question on its own thread while the first query runs (the two
 overlap: each releases the GIL while it waits or multiplies). Every candidate gets every
-feature, then score() ranks them. Weights
+feature (an FAQ's also its closest phrasing's cosine, api/services/phrasings.py), then
+score() ranks them. Weights
 were tuned on the `tune` half of bench/eval/questions.jsonl only (bench/passages_quality.py).
 Words-only installs never import numpy.
 """
@@ -65,6 +66,11 @@ W_WORDS_ONLY, W_COVERAGE_ONLY, W_TITLE_ONLY = 0.4, 0.2, 0.4
 PRIOR = {"tags": 0.5, "resources": 0.5}
 # A cell of a role the question names, about the aspect it names (api/services/role_aspects.py)
 W_ASPECT = 0.3
+# An FAQ's cosine is raised this share of the way to its closest phrasing's (its question or an
+# example question, each embedded alone: api/services/phrasings.py), when that one is closer.
+# Decided on the five sets' tune halves (docs/search-and-answers.md): first passage right by
+# meaning 479 -> 485 of 542; 0.75 and 1 put more first but answered more wrong set by set.
+W_PHRASING = 0.5
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,7 @@ class Candidate:
     word_rank: int | None = None
     meaning_rank: int | None = None
     aspect: float = 0.0  # a cell of a role the question names: share of its aspect named
+    phrasing: float | None = None  # an FAQ's: the cosine of its closest phrasing (meaning)
 
 
 def candidates(
@@ -195,11 +202,25 @@ def candidates(
             if found.has_vector[i]:
                 candidate.cosine = float(similarity[i])
                 candidate.entry_cosine = float(entry_similarity[found.entry_of[i]])
+        _closest_phrasings(found, vector, by_row)
     coverage = Coverage(stem_options(analysis.words, glossary))
     for i, candidate in by_row.items():
         candidate.coverage = coverage(found.stems(i))
         candidate.title_coverage = coverage(found.title_stems(i))
     return found, list(by_row.values())
+
+
+def _closest_phrasings(found: Index, vector, by_row: dict[int, Candidate]) -> None:
+    """Each FAQ candidate's cosine with its closest phrasing (api/services/phrasings.py)."""
+    from .phrasings import phrasing_vectors  # it imports this module
+
+    faqs = {
+        found.passages[i].row: c
+        for i, c in by_row.items()
+        if c.cosine is not None and found.passages[i].collection == "faqs"
+    }
+    for row, matrix in phrasing_vectors(found, list(faqs)).items():
+        faqs[row].phrasing = float((matrix @ vector).max())
 
 
 def retrieve(
@@ -238,12 +259,16 @@ def _nearest(found: Index, vector, collections, role):
 
 def score(candidate: Candidate, passage: Passage) -> float:
     """With meaning: W_COSINE * cosine + W_ENTRY * entry_cosine + W_WORDS * word_score +
-    W_COVERAGE * coverage + W_TITLE * title_coverage; words only: W_WORDS_ONLY * word_score +
-    W_COVERAGE_ONLY * coverage + W_TITLE_ONLY * title_coverage; either plus W_ASPECT * aspect;
-    times the PRIOR of the passage's collection."""
+    W_COVERAGE * coverage + W_TITLE * title_coverage, an FAQ's cosine raised W_PHRASING of the
+    way to its closest phrasing's; words only: W_WORDS_ONLY * word_score + W_COVERAGE_ONLY *
+    coverage + W_TITLE_ONLY * title_coverage; either plus W_ASPECT * aspect; times the PRIOR
+    of the passage's collection."""
     c = candidate
     if c.cosine is not None:
-        value = W_COSINE * c.cosine + W_ENTRY * (c.entry_cosine or 0.0)
+        cosine = c.cosine
+        if c.phrasing is not None and c.phrasing > cosine:
+            cosine += W_PHRASING * (c.phrasing - cosine)
+        value = W_COSINE * cosine + W_ENTRY * (c.entry_cosine or 0.0)
         value += W_WORDS * c.word_score + W_COVERAGE * c.coverage + W_TITLE * c.title_coverage
         value += W_ASPECT * c.aspect
     else:
