@@ -16,7 +16,9 @@ found with it has a phrasing as close to the question.
   changed ones after a write), rather than in an answer's request; past it, each FAQ's when
   it is first a candidate;
 - example_gap / example_cosine_gap: for the best entry when it is an FAQ, its closest phrasing
-  (share of the question's content words / cosine) minus the best other FAQ's; 0 otherwise.
+  (share of the question's content words / cosine) minus the best other FAQ's; 0 otherwise
+  (`entries`: retrieval.py's ScoredPassage list, which ranks with phrasing_vectors: this
+  module does not import it back).
 """
 
 import threading
@@ -26,7 +28,6 @@ from weakref import WeakKeyDictionary
 
 from .analysis import WORD
 from .passage_index import ON_BUILT, STEM, Index
-from .retrieval import ScoredPassage
 
 # Up to this many distinct phrasings, every FAQ's are embedded when the index is built (about 3 ms
 # each on a quiet core: the seed's 56 FAQs have ~340, a second once per process; 4,096 take
@@ -73,7 +74,7 @@ def _closest(words: Sequence[str], phrasings: list[frozenset[str]]) -> float:
     return max(len(wanted & p) for p in phrasings) / len(wanted)
 
 
-def example_gap(words, entries: Sequence[ScoredPassage], phrasings) -> float:
+def example_gap(words, entries: Sequence[Any], phrasings) -> float:
     best = entries[0].passage
     if best.collection != "faqs":
         return 0.0
@@ -126,7 +127,7 @@ def warm(found: Index) -> None:
         phrasing_vectors(found, [])
 
 
-def example_cosine_gap(vector, entries: Sequence[ScoredPassage], vectors) -> float:
+def example_cosine_gap(vector, entries: Sequence[Any], vectors) -> float:
     best = entries[0].passage
     if vector is None or best.collection != "faqs" or best.row not in vectors:
         return 0.0

@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 from . import role_aspects
 from .analysis import WORD, Analysis, analyze, app_glossary
 from .passage_index import STEM, Index, Passage, index
+from .phrasings import phrasing_vectors
 from .word_matches import searched_terms, word_matches, word_scores
 
 WORDS = 60  # best passages by words
@@ -212,8 +213,6 @@ def candidates(
 
 def _closest_phrasings(found: Index, vector, by_row: dict[int, Candidate]) -> None:
     """Each FAQ candidate's cosine with its closest phrasing (api/services/phrasings.py)."""
-    from .phrasings import phrasing_vectors  # it imports this module
-
     faqs = {
         found.passages[i].row: c
         for i, c in by_row.items()
