@@ -52,7 +52,7 @@ PARTS = [
     ("api.services.retrieval", "word_scores", "word_scores"),
     ("api.services.retrieval", "_nearest", "nearest"),
     ("api.services.answers", "question_vector", "question_vector"),
-    ("api.services.answers", "phrasing_vectors", "phrasing_vectors"),
+    ("api.services.retrieval", "phrasing_vectors", "phrasing_vectors"),
     ("api.services.answers", "phrasing_stems", "phrasing_stems"),
     ("api.services.answers", "features", "features"),
     ("api.resources.answers", "response_body", "response_body"),

@@ -74,7 +74,7 @@ from . import answer_features, role_aspects
 from .analysis import WORD, Analysis, app_glossary
 from .outside_roles import outside_role
 from .passage_index import STEM
-from .phrasings import example_cosine_gap, example_gap, phrasing_stems, phrasing_vectors
+from .phrasings import example_cosine_gap, example_gap, phrasing_stems
 from .retrieval import Index, ScoredPassage, index, question_vector, retrieve
 
 MODEL = json.loads((Path(__file__).with_name("answer_model.json")).read_text())
@@ -169,14 +169,13 @@ def features(
     stems: frozenset[str],
     phrasings: dict[int, list[frozenset[str]]] | None = None,
     vector: Any = None,
-    vectors: dict[int, Any] | None = None,
     query: str = "",
     found: Index | None = None,
     roles: set[str] | None = None,
 ) -> dict[str, float]:
     """The features of the module docstring for the best of `passages` (`phrasings`: the
     FAQs' question and examples as stem sets, by passage row, phrasing_stems(); `vector`: the
-    question's, and `vectors`: phrasing_vectors(), with meaning; `found`: the index; `roles`:
+    question's, with meaning; `found`: the index; `roles`:
     the roles the question names, role_aspects.named())."""
     words = analysis.words
     unknown = [w for w in analysis.unknown if w[:STEM] not in stems]
@@ -207,7 +206,7 @@ def features(
         "entry_gap": entry_cosine - max(others, default=0.0) if best.cosine is not None else 0.0,
         "faq": 1.0 if best.passage.collection == "faqs" else 0.0,
         "example_gap": example_gap(words, entries, phrasings or {}),
-        "example_cosine_gap": example_cosine_gap(vector, entries, vectors or {}),
+        "example_cosine_gap": example_cosine_gap(entries),
         "structured": 1.0 if best.passage.collection in STRUCTURED else 0.0,
         "broad": 1.0 if best.passage.collection in BROAD else 0.0,
         "compare": answer_features.compare(query),
@@ -281,12 +280,12 @@ def describe(
     found = index(session)
     candidates = retrieve(session, query, CANDIDATES, analysis=analysis, semantic=semantic)
     rows = [p.passage.row for p in candidates]
-    vector = vectors = None
+    vector = None
     if candidates and candidates[0].cosine is not None:  # ranked by meaning
-        vector, vectors = question_vector(query, analysis), phrasing_vectors(found, rows)
+        vector = question_vector(query, analysis)
     stems, phrasings = _content_stems(found), phrasing_stems(found, rows)
     roles = role_aspects.named(found, analysis, app_glossary())
-    values = features(analysis, candidates, stems, phrasings, vector, vectors, query, found, roles)
+    values = features(analysis, candidates, stems, phrasings, vector, query, found, roles)
     return candidates, values
 
 

@@ -17,8 +17,8 @@ found with it has a phrasing as close to the question.
   it is first a candidate;
 - example_gap / example_cosine_gap: for the best entry when it is an FAQ, its closest phrasing
   (share of the question's content words / cosine) minus the best other FAQ's; 0 otherwise
-  (`entries`: retrieval.py's ScoredPassage list, which ranks with phrasing_vectors: this
-  module does not import it back).
+  (`entries`: retrieval.py's ScoredPassages, whose `phrasing` is the closest phrasing's
+  cosine retrieval ranked each FAQ with; this module does not import retrieval back).
 """
 
 import threading
@@ -127,16 +127,15 @@ def warm(found: Index) -> None:
         phrasing_vectors(found, [])
 
 
-def example_cosine_gap(vector, entries: Sequence[Any], vectors) -> float:
-    best = entries[0].passage
-    if vector is None or best.collection != "faqs" or best.row not in vectors:
+def example_cosine_gap(entries: Sequence[Any]) -> float:
+    """From the closest phrasings' cosines retrieval gave the FAQ passages (`phrasing`)."""
+    best = entries[0]
+    if best.cosine is None or best.passage.collection != "faqs" or best.phrasing is None:
         return 0.0
     others = [
-        float((vectors[p.passage.row] @ vector).max())
-        for p in entries[1:]
-        if p.passage.collection == "faqs" and p.passage.row in vectors
+        p.phrasing for p in entries[1:] if p.passage.collection == "faqs" and p.phrasing is not None
     ]
-    return float((vectors[best.row] @ vector).max()) - max(others, default=0.0)
+    return best.phrasing - max(others, default=0.0)
 
 
 ON_BUILT.append(warm)

@@ -89,6 +89,7 @@ class ScoredPassage:
     entry_cosine: float | None = None
     title_coverage: float = 0.0
     aspect: float = 0.0
+    phrasing: float | None = None  # an FAQ's: the cosine of its closest phrasing (meaning)
 
 
 def stem_options(words: Sequence[str], glossary) -> list[tuple[frozenset[str], list]]:
@@ -216,7 +217,7 @@ def _closest_phrasings(found: Index, vector, by_row: dict[int, Candidate]) -> No
     faqs = {
         found.passages[i].row: c
         for i, c in by_row.items()
-        if c.cosine is not None and found.passages[i].collection == "faqs"
+        if found.passages[i].collection == "faqs"
     }
     for row, matrix in phrasing_vectors(found, list(faqs)).items():
         faqs[row].phrasing = float((matrix @ vector).max())
@@ -291,7 +292,7 @@ def rank(found: Index, scored: list[Candidate], k: int) -> list[ScoredPassage]:
             ScoredPassage(
                 passage, round(value, 6), c.cosine, c.words, c.word_score, c.coverage,
                 c.word_rank, c.meaning_rank, n + 1, margin, c.entry_cosine, c.title_coverage,
-                c.aspect,
+                c.aspect, c.phrasing,
             )
         )  # fmt: skip
     return results
